@@ -1,0 +1,74 @@
+"""The `kerasbind` command: argument parsing and exit codes only.
+
+Each sub-command lives in its own module here and exposes ``register(subparsers)``, which adds
+its parser and sets ``run=<function(args) -> int>``. Work is done by library functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from kerasbind import __version__
+from kerasbind.errors import KerasbindError
+
+# order in `kerasbind --help`; modules not named here follow alphabetically
+COMMAND_ORDER = [
+    "prepare", "train", "tune", "evaluate", "predict", "export", "client",
+    "motifs", "explain", "report",
+]
+_NOT_COMMANDS = {"common"}
+
+DESCRIPTION = """\
+kerasbind learns where a protein binds DNA or RNA from sequence (ChIP-seq, CLIP-seq),
+with deepRAM's nine architectures and its automatic model selection, then exports the
+chosen model for TF Serving and shows the motifs it learned.
+
+typical session:
+  kerasbind prepare --input peaks_AC.seq.gz --negatives shuffle --output train.tsv.gz
+  kerasbind tune --arch dilated --train train.tsv.gz --test test.tsv.gz --out runs/dilated
+  kerasbind motifs runs/dilated --input test.tsv.gz --db jaspar --out runs/dilated/motifs
+  kerasbind export runs/dilated --out models/ --serving-config
+"""
+
+
+def _command_modules() -> list[str]:
+    import kerasbind.cli as package
+
+    found = {m.name for m in pkgutil.iter_modules(package.__path__)} - _NOT_COMMANDS
+    ordered = [name for name in COMMAND_ORDER if name in found]
+    return ordered + sorted(found - set(ordered))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kerasbind",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"kerasbind {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _command_modules():
+        importlib.import_module(f"kerasbind.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except KerasbindError as error:
+        print(f"kerasbind {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"kerasbind {args.command}: interrupted", file=sys.stderr)
+        return 130
