@@ -1,0 +1,42 @@
+"""Shared test fixtures: the benchmark data folder, quiet TensorFlow, a numba cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("KERASBIND_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "kerasbind" / "numba"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` (the real benchmark sets); tests using it skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"benchmark data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def pum2_files(shared_data: Path) -> tuple[Path, Path]:
+    """The PUM2 PAR-CLIP train and test FASTA files."""
+    base = shared_data / "CLIP-seq" / "23_PARCLIP_PUM2_hg19" / "30000"
+    return (
+        base / "training_sample_0" / "sequences.fa.gz",
+        base / "test_sample_0" / "sequences.fa.gz",
+    )
+
+
+@pytest.fixture(scope="session")
+def usf1_files(shared_data: Path) -> tuple[Path, Path]:
+    """The USF1 ENCODE ChIP-seq *_AC (positives only) and *_B files."""
+    base = shared_data / "ChIP-seq"
+    return (
+        base / "USF1_H1-hESC_USF-1_HudsonAlpha_AC.seq.gz",
+        base / "USF1_H1-hESC_USF-1_HudsonAlpha_B.seq.gz",
+    )
