@@ -168,9 +168,9 @@ class SequenceSet:
             sequences=[self.sequences[i] for i in index],
             labels=None if self.labels is None else self.labels[index],
             ids=[self.ids[i] for i in index],
-            metadata=None if self.metadata is None else self.metadata.iloc[index].reset_index(
-                drop=True
-            ),
+            metadata=None
+            if self.metadata is None
+            else self.metadata.iloc[index].reset_index(drop=True),
         )
 
     def concat(self, other: SequenceSet) -> SequenceSet:

@@ -18,8 +18,16 @@ from kerasbind.errors import KerasbindError
 
 # order in `kerasbind --help`; modules not named here follow alphabetically
 COMMAND_ORDER = [
-    "prepare", "train", "tune", "evaluate", "predict", "export", "client",
-    "motifs", "explain", "report",
+    "prepare",
+    "train",
+    "tune",
+    "evaluate",
+    "predict",
+    "export",
+    "client",
+    "motifs",
+    "explain",
+    "report",
 ]
 _NOT_COMMANDS = {"common"}
 

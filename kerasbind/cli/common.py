@@ -8,8 +8,15 @@ from typing import Any
 
 FORMATS = ["auto", "tsv", "deepbind", "ionmf", "fasta", "bed"]
 ARCHITECTURE_NAMES = [
-    "deepbind", "deepbind_star", "dilated", "danq", "danq_star",
-    "deepbind_e_star", "kegru", "eclstm", "ecblstm",
+    "deepbind",
+    "deepbind_star",
+    "dilated",
+    "danq",
+    "danq_star",
+    "deepbind_e_star",
+    "kegru",
+    "eclstm",
+    "ecblstm",
 ]
 RNN_CHOICES = ["none", "lstm", "gru", "bilstm", "bigru"]
 
@@ -18,15 +25,22 @@ def add_input_format_arguments(parser: argparse.ArgumentParser) -> None:
     """``--format``, ``--genome``, ``--window`` and ``--seq-len`` for reading sequence files."""
     group = parser.add_argument_group("reading sequence files")
     group.add_argument(
-        "--format", choices=FORMATS, default="auto",
+        "--format",
+        choices=FORMATS,
+        default="auto",
         help="input format; 'auto' detects it from the file's content (default)",
     )
     group.add_argument(
-        "--genome", type=Path, metavar="FASTA",
+        "--genome",
+        type=Path,
+        metavar="FASTA",
         help="genome FASTA (indexed with pyfaidx) for --format bed",
     )
     group.add_argument(
-        "--window", type=int, default=101, metavar="N",
+        "--window",
+        type=int,
+        default=101,
+        metavar="N",
         help="for BED / narrowPeak input: window length centred on the summit (default 101)",
     )
 
@@ -36,12 +50,15 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
     group = parser.add_argument_group("training data")
     source = group.add_mutually_exclusive_group(required=True)
     source.add_argument(
-        "--train", type=Path, metavar="FILE",
+        "--train",
+        type=Path,
+        metavar="FILE",
         help="labelled training sequences: TSV (sequence<TAB>label), DeepBind ChIP-seq, "
         "iONMF CLIP-seq FASTA, or BED + --genome; plain or gzip",
     )
     source.add_argument(
-        "--dataset", metavar="NAME",
+        "--dataset",
+        metavar="NAME",
         help="a TFDS dataset instead of files, e.g. simulated_binding, "
         "clip_seq/23_PARCLIP_PUM2_hg19 or chip_seq/USF1_H1-hESC_USF-1_HudsonAlpha "
         "(its 'test' split is used as the test set)",
@@ -49,25 +66,36 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
     if with_test:
         group.add_argument("--test", type=Path, metavar="FILE", help="labelled test sequences")
     group.add_argument(
-        "--negatives", choices=["none", "shuffle"], default="none",
+        "--negatives",
+        choices=["none", "shuffle"],
+        default="none",
         help="'shuffle' adds dinucleotide-shuffled copies of the positives as negatives "
         "(for positive-only sets such as DeepBind's *_AC files)",
     )
     group.add_argument(
-        "--neg-ratio", type=float, default=1.0, metavar="R",
+        "--neg-ratio",
+        type=float,
+        default=1.0,
+        metavar="R",
         help="shuffled negatives per positive with --negatives shuffle (default 1)",
     )
     group.add_argument(
-        "--seq-len", type=int, metavar="N",
+        "--seq-len",
+        type=int,
+        metavar="N",
         help="fixed model input length: longer sequences are centre-trimmed, shorter ones "
         "padded with N (default: the longest training sequence)",
     )
     group.add_argument(
-        "--data-dir", type=Path, metavar="DIR",
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
         help="TFDS data directory for --dataset (default: TFDS's, ~/tensorflow_datasets)",
     )
     group.add_argument(
-        "--manual-dir", type=Path, metavar="DIR",
+        "--manual-dir",
+        type=Path,
+        metavar="DIR",
         help="folder with the raw files for --dataset clip_seq / chip_seq when they cannot "
         "be downloaded (e.g. ../shared/data/CLIP-seq)",
     )
@@ -76,7 +104,9 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
 
 def add_seed_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--seed", type=int, default=0,
+        "--seed",
+        type=int,
+        default=0,
         help="one seed for shuffles, splits, initialisation and search (default 0)",
     )
 
@@ -88,29 +118,37 @@ def add_architecture_arguments(parser: argparse.ArgumentParser) -> None:
         "a named deepRAM architecture (Table 1), optionally changed part by part",
     )
     group.add_argument(
-        "--arch", choices=ARCHITECTURE_NAMES, default="deepbind",
+        "--arch",
+        choices=ARCHITECTURE_NAMES,
+        default="deepbind",
         help="named architecture (default deepbind)",
     )
     encoding = group.add_mutually_exclusive_group()
     encoding.add_argument(
-        "--embedding", dest="embedding", action="store_true", default=None,
+        "--embedding",
+        dest="embedding",
+        action="store_true",
+        default=None,
         help="k-mer word2vec embedding input (k=3, stride 1, 50 dimensions)",
     )
-    encoding.add_argument(
-        "--onehot", dest="embedding", action="store_false", help="one-hot input"
+    encoding.add_argument("--onehot", dest="embedding", action="store_false", help="one-hot input")
+    group.add_argument(
+        "--conv-layers", type=int, metavar="N", help="convolution modules (0 = none)"
     )
-    group.add_argument("--conv-layers", type=int, metavar="N", help="convolution modules (0 = none)")
     group.add_argument(
         "--dilation", type=int, metavar="D", help="dilation of convolution layers after the first"
     )
     group.add_argument("--rnn", choices=RNN_CHOICES, help="recurrent module type")
     group.add_argument("--rnn-layers", type=int, metavar="N", help="recurrent layers")
     group.add_argument(
-        "--freeze-embedding", action="store_true",
+        "--freeze-embedding",
+        action="store_true",
         help="keep the word2vec vectors fixed during training (trainable by default)",
     )
     group.add_argument(
-        "--word2vec", type=Path, metavar="PATH",
+        "--word2vec",
+        type=Path,
+        metavar="PATH",
         help="reuse a saved gensim word2vec model instead of training one",
     )
 
