@@ -45,6 +45,24 @@ def add_input_format_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_negatives_arguments(group: argparse._ActionsContainer) -> None:
+    """``--negatives none|shuffle`` and ``--neg-ratio`` (training data and `prepare`)."""
+    group.add_argument(
+        "--negatives",
+        choices=["none", "shuffle"],
+        default="none",
+        help="'shuffle' adds dinucleotide-shuffled copies of the positives as negatives "
+        "(for positive-only sets such as DeepBind's *_AC files)",
+    )
+    group.add_argument(
+        "--neg-ratio",
+        type=float,
+        default=1.0,
+        metavar="R",
+        help="shuffled negatives per positive with --negatives shuffle (default 1)",
+    )
+
+
 def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: bool = True) -> None:
     """``--train FILE | --dataset NAME``, ``--test``, negatives and sequence length."""
     group = parser.add_argument_group("training data")
@@ -65,20 +83,7 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
     )
     if with_test:
         group.add_argument("--test", type=Path, metavar="FILE", help="labelled test sequences")
-    group.add_argument(
-        "--negatives",
-        choices=["none", "shuffle"],
-        default="none",
-        help="'shuffle' adds dinucleotide-shuffled copies of the positives as negatives "
-        "(for positive-only sets such as DeepBind's *_AC files)",
-    )
-    group.add_argument(
-        "--neg-ratio",
-        type=float,
-        default=1.0,
-        metavar="R",
-        help="shuffled negatives per positive with --negatives shuffle (default 1)",
-    )
+    add_negatives_arguments(group)
     group.add_argument(
         "--seq-len",
         type=int,
@@ -165,3 +170,22 @@ def architecture_overrides(args: argparse.Namespace) -> dict[str, Any]:
     if args.rnn is None:
         del overrides["rnn"]
     return {key: value for key, value in overrides.items() if key == "rnn" or value is not None}
+
+
+def write_prediction_table(
+    output: Path, ids: list[str], sequences: list[str], probability: Any
+) -> None:
+    """``id  sequence  probability`` TSV (``-`` = standard output), as ``kerasbind predict``
+    writes it; a file is written atomically."""
+    import sys
+
+    import pandas as pd
+
+    from kerasbind.rundir import write_atomic
+
+    table = pd.DataFrame({"id": ids, "sequence": sequences, "probability": probability})
+    if str(output) == "-":
+        table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6f")
+        return
+    write_atomic(output, lambda tmp: table.to_csv(tmp, sep="\t", index=False, float_format="%.6f"))
+    print(f"{len(table)} predictions written to {output}")

@@ -1,0 +1,88 @@
+"""`kerasbind prepare`: any supported input → the canonical ``sequence<TAB>label`` file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kerasbind.cli.common import (
+    add_input_format_arguments,
+    add_negatives_arguments,
+    add_seed_argument,
+)
+
+DESCRIPTION = """\
+Read sequences in any supported format and write deepRAM's canonical file: a header line, then
+one 'sequence<TAB>label' row per sequence (gzip when OUT ends in .gz), in the input's alphabet
+(RNA stays RNA). Unlabelled input without --negatives gives a one-column 'sequence' file.
+
+Formats (detected from the content, or forced with --format):
+  tsv       sequence<TAB>label with a header line (deepRAM)
+  deepbind  FoldID EventID seq Bound (DeepBind's ENCODE ChIP-seq *_AC / *_B files)
+  ionmf     FASTA with '> chr1,+,368294,368394; class:0' headers (iONMF CLIP-seq)
+  fasta     plain FASTA, no labels
+  bed       BED / narrowPeak + --genome FASTA: --window bp centred on the summit
+            (narrowPeak column 10) or the interval's centre, reverse-complemented on '-'
+
+--negatives shuffle adds --neg-ratio dinucleotide-shuffled copies of every positive (exact
+Altschul-Erickson shuffle: same dinucleotide counts, first and last letter) as label 0; sets
+that already have negatives are kept as they are.
+"""
+
+EPILOG = """\
+examples:
+  kerasbind prepare --input sequences.fa.gz --output pum2_test.tsv.gz
+  kerasbind prepare --input USF1_AC.seq.gz --negatives shuffle --seed 1 --output usf1_train.tsv.gz
+  kerasbind prepare --input peaks.narrowPeak --genome hg19.fa --window 101 \\
+      --negatives shuffle --output peaks.tsv.gz
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "prepare",
+        help="convert sequence files to the canonical sequence<TAB>label file",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--input", type=Path, required=True, metavar="FILE", help="sequence file (plain or gzip)"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        required=True,
+        metavar="OUT",
+        help="output TSV, gzip when the name ends in .gz",
+    )
+    add_input_format_arguments(parser)
+    add_negatives_arguments(parser.add_argument_group("negatives"))
+    add_seed_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kerasbind.datasets import load_sequence_set
+    from kerasbind.readers import write_tsv
+
+    seqset = load_sequence_set(
+        args.input,
+        args.format,
+        genome=args.genome,
+        window=args.window,
+        negatives=args.negatives,
+        neg_ratio=args.neg_ratio,
+        seed=args.seed,
+        require_labels=False,
+    )
+    write_tsv(seqset, args.output)
+    if seqset.labels is None:
+        print(f"wrote {args.output}: {len(seqset)} sequences (unlabelled)")
+    else:
+        positives = seqset.n_positive
+        print(
+            f"wrote {args.output}: {len(seqset)} sequences, {positives} positives, "
+            f"{len(seqset) - positives} negatives"
+        )
+    return 0

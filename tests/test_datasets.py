@@ -1,0 +1,118 @@
+"""The data gate: files or TFDS names, shuffled negatives, and refusing unusable training sets."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kerasbind.cli.common import add_seed_argument, add_training_data_arguments
+from kerasbind.datasets import load_sequence_set, load_training_and_test
+from kerasbind.errors import KerasbindError
+from kerasbind.sequences import SequenceSet
+
+FILES = Path(__file__).parent / "files"
+
+
+def parse(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    add_training_data_arguments(parser)
+    add_seed_argument(parser)
+    return parser.parse_args(list(argv))
+
+
+@pytest.fixture()
+def positives_only(tmp_path: Path) -> Path:
+    path = tmp_path / "ac.seq"
+    path.write_text(
+        "FoldID\tEventID\tseq\tBound\n"
+        "A\tp1\tACGTTGCAAGTCCA\t1\nC\tp2\tGGATCCATTAGCAT\t1\nA\tp3\tTTGACCAGTACGGA\t1\n"
+    )
+    return path
+
+
+def test_positives_only_set_asks_for_shuffled_negatives(positives_only: Path) -> None:
+    with pytest.raises(KerasbindError, match="add --negatives shuffle"):
+        load_sequence_set(positives_only)
+
+
+def test_unlabelled_set_asks_for_labels() -> None:
+    with pytest.raises(KerasbindError, match="has no labels"):
+        load_sequence_set(FILES / "rna.fa")
+    assert load_sequence_set(FILES / "rna.fa", require_labels=False).labels is None
+
+
+def test_shuffled_negatives_balance_the_set(positives_only: Path) -> None:
+    seqset = load_sequence_set(positives_only, negatives="shuffle", neg_ratio=2, seed=4)
+    assert seqset.labels.tolist() == [1] * 3 + [0] * 6
+    assert seqset.ids[3:6] == ["p1_shuf1", "p2_shuf1", "p3_shuf1"]
+    assert seqset.metadata["fold"].tolist()[3:6] == ["A", "C", "A"]
+
+
+def test_a_set_with_negatives_is_not_shuffled_again() -> None:
+    seqset = load_sequence_set(FILES / "chip.seq", negatives="shuffle")
+    assert len(seqset) == 2
+
+
+def test_train_and_test_files(positives_only: Path) -> None:
+    args = parse(
+        "--train",
+        str(positives_only),
+        "--test",
+        str(FILES / "train.tsv"),
+        "--negatives",
+        "shuffle",
+        "--seed",
+        "3",
+    )
+    train, test = load_training_and_test(args)
+    assert train.labels.tolist() == [1, 1, 1, 0, 0, 0]
+    assert test.labels.tolist() == [1, 0, 1]
+    again, _ = load_training_and_test(args)
+    assert again.sequences == train.sequences
+
+
+def test_without_test_file_there_is_no_test_set() -> None:
+    train, test = load_training_and_test(parse("--train", str(FILES / "train.tsv")))
+    assert len(train) == 3 and test is None
+
+
+def test_positives_only_training_file_is_refused(positives_only: Path) -> None:
+    with pytest.raises(KerasbindError, match="all 3 sequences are positives"):
+        load_training_and_test(parse("--train", str(positives_only)))
+
+
+def test_dataset_name_loads_train_and_test_splits(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def load_tfds(name, split, data_dir=None, manual_dir=None):  # the TFDS engineer's API
+        calls.append((name, split, data_dir, manual_dir))
+        labels = np.array([1, 0, 1, 0] if split == "test" else [1, 1, 1, 1])
+        return SequenceSet(["ACGTTGCAAGT", "GGATCCATTAG"] * 2, labels=labels, source=split)
+
+    monkeypatch.setitem(
+        sys.modules, "kerasbind.tfds_loading", types.SimpleNamespace(load_tfds=load_tfds)
+    )
+    args = parse("--dataset", "chip_seq/USF1", "--negatives", "shuffle", "--data-dir", "/d")
+    train, test = load_training_and_test(args)
+    assert [call[1] for call in calls] == ["train", "test"]
+    assert calls[0][2] == Path("/d")
+    assert train.n_positive == 4 and len(train) == 8
+    assert len(test) == 4  # already had negatives
+
+    calls.clear()
+    _, test = load_training_and_test(
+        parse(
+            "--dataset",
+            "chip_seq/USF1",
+            "--negatives",
+            "shuffle",
+            "--test",
+            str(FILES / "train.tsv"),
+        )
+    )
+    assert [call[1] for call in calls] == ["train"] and len(test) == 3
