@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import types
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from kerasbind.cli.common import add_seed_argument, add_training_data_arguments
 from kerasbind.datasets import load_sequence_set, load_training_and_test
 from kerasbind.errors import KerasbindError
-from kerasbind.sequences import SequenceSet
 
 FILES = Path(__file__).parent / "files"
 
@@ -86,33 +82,16 @@ def test_positives_only_training_file_is_refused(positives_only: Path) -> None:
         load_training_and_test(parse("--train", str(positives_only)))
 
 
-def test_dataset_name_loads_train_and_test_splits(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
+def test_dataset_name_loads_train_and_test_splits(tmp_path: Path) -> None:
+    """A real TFDS build (chip_seq on its dummy files): train has negatives, test as given."""
+    manual = Path(__file__).resolve().parents[1] / "tfds_builders" / "chip_seq" / "dummy_data"
+    common = ["--data-dir", str(tmp_path), "--manual-dir", str(manual)]
+    name = "chip_seq/USF1_H1-hESC_USF-1_HudsonAlpha"
+    train, test = load_training_and_test(parse("--dataset", name, *common))
+    assert 0 < train.n_positive < len(train)
+    assert test is not None and 0 < test.n_positive < len(test)
 
-    def load_tfds(name, split, data_dir=None, manual_dir=None):  # the TFDS engineer's API
-        calls.append((name, split, data_dir, manual_dir))
-        labels = np.array([1, 0, 1, 0] if split == "test" else [1, 1, 1, 1])
-        return SequenceSet(["ACGTTGCAAGT", "GGATCCATTAG"] * 2, labels=labels, source=split)
-
-    monkeypatch.setitem(
-        sys.modules, "kerasbind.tfds_loading", types.SimpleNamespace(load_tfds=load_tfds)
-    )
-    args = parse("--dataset", "chip_seq/USF1", "--negatives", "shuffle", "--data-dir", "/d")
-    train, test = load_training_and_test(args)
-    assert [call[1] for call in calls] == ["train", "test"]
-    assert calls[0][2] == Path("/d")
-    assert train.n_positive == 4 and len(train) == 8
-    assert len(test) == 4  # already had negatives
-
-    calls.clear()
     _, test = load_training_and_test(
-        parse(
-            "--dataset",
-            "chip_seq/USF1",
-            "--negatives",
-            "shuffle",
-            "--test",
-            str(FILES / "train.tsv"),
-        )
+        parse("--dataset", name, "--test", str(FILES / "train.tsv"), *common)
     )
-    assert [call[1] for call in calls] == ["train"] and len(test) == 3
+    assert len(test) == 3
