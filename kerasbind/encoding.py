@@ -90,9 +90,13 @@ def kmer_ids_from_codes(codes: np.ndarray, k: int, stride: int) -> np.ndarray:
     return ids
 
 
-def encode(sequences: Sequence[str], spec: EncoderSpec) -> np.ndarray:
-    """Encode canonical or raw sequences (any case, ``U`` or ``T``) as the spec says."""
-    codes = to_codes(sequences, spec.length)
+def encode_codes(codes: np.ndarray, spec: EncoderSpec) -> np.ndarray:
+    """Encode ``(n, spec.length)`` integer codes (see `to_codes`) as the spec says."""
     if spec.kind == "onehot":
         return onehot_from_codes(codes)
     return kmer_ids_from_codes(codes, spec.k, spec.stride)
+
+
+def encode(sequences: Sequence[str], spec: EncoderSpec) -> np.ndarray:
+    """Encode canonical or raw sequences (any case, ``U`` or ``T``) as the spec says."""
+    return encode_codes(to_codes(sequences, spec.length), spec)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sys
 
 import numpy as np
 
@@ -25,3 +26,16 @@ def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
+
+
+def use_numba_cache() -> None:
+    """Point numba's compile cache at ``~/.cache/kerasbind/numba`` unless ``NUMBA_CACHE_DIR`` is
+    set, so numba code (memelite's TOMTOM: about 70 s) compiles once per machine, not per run."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    os.environ["NUMBA_CACHE_DIR"] = os.path.join(base, "kerasbind", "numba")
+    if "numba" in sys.modules:
+        from numba.core import config
+
+        config.reload_config()

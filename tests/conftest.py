@@ -40,3 +40,26 @@ def usf1_files(shared_data: Path) -> tuple[Path, Path]:
         base / "USF1_H1-hESC_USF-1_HudsonAlpha_AC.seq.gz",
         base / "USF1_H1-hESC_USF-1_HudsonAlpha_B.seq.gz",
     )
+
+
+@pytest.fixture(scope="session")
+def planted_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A DeepBind run trained (600 steps, ~20 s) on simulated data with JASPAR USF1 (MA0093.4)
+    and GATA1 (MA0035.5) planted in the positives; for the motif, explain and report tests.
+
+    Keys: ``run_dir``, ``train``/``test`` (TSV paths) and ``test_set`` (the `SequenceSet`, whose
+    metadata has each positive's ``motif_id`` and 0-based ``motif_start``)."""
+    from kerasbind.cli import main
+    from kerasbind.readers import write_tsv
+    from kerasbind.simulate import simulate_binding
+
+    folder = tmp_path_factory.mktemp("planted")
+    train, test = simulate_binding(2000, 400, ["MA0093.4", "MA0035.5"], seed=0)
+    write_tsv(train, folder / "train.tsv")
+    write_tsv(test, folder / "test.tsv")
+    arguments = ["train", "--arch", "deepbind", "--train", str(folder / "train.tsv"),
+                 "--test", str(folder / "test.tsv"), "--steps", "600", "--eval-every", "600",
+                 "--out", str(folder / "run"), "--quiet", "--seed", "0"]
+    assert main(arguments) == 0
+    return {"run_dir": folder / "run", "train": folder / "train.tsv",
+            "test": folder / "test.tsv", "test_set": test}

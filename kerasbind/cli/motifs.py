@@ -1,0 +1,143 @@
+"""``kerasbind motifs``: the motifs a trained model's first-layer filters learned."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kerasbind.cli.common import add_input_format_arguments
+from kerasbind.motifs.matching import DEFAULT_JASPAR_RELEASE, DEFAULT_TAXON, JASPAR_TAXA
+
+DESCRIPTION = """\
+Read the motifs learned by the first convolution layer (deepRAM section 2.4).
+
+The sequences of --input (its positives, label 1, unless --all-sequences) go through the
+model's first convolution; for each filter every window whose activation exceeds half of the
+filter's maximum is a site, and the sites' letters are counted into a position frequency
+matrix. Each matrix is compared with known motifs by TOMTOM (memelite; distance: negative
+Euclidean between columns; both strands for DNA, forward only for an ACGU file) against JASPAR
+CORE or any MEME file, e.g. the CISBP-RNA collection for RNA-binding proteins.
+"""
+
+EPILOG = """\
+files in OUT (default RUN_DIR/motifs):
+  filters.meme        every filter with sites, MEME format (ACGU for RNA input)
+  matches.tsv         each filter's best targets: filter, target_id, target_name, p_value,
+                      e_value (p x targets), q_value (Benjamini-Hochberg over the filter's
+                      comparisons with all targets), offset, orientation, overlap; by q-value
+  filters.tsv         one row per filter: sites, threshold, information, best match
+  logos.png           all logos, the best match under each
+  logos/FILTER.png    information-content logo (and .svg)
+  positions/FILTER.png  activating windows by position, positives vs negatives (Fig. 4B)
+
+examples:
+  kerasbind motifs runs/usf1 --input USF1_B.seq.gz --db jaspar --out runs/usf1/motifs
+  kerasbind motifs runs/elavl1 --input test.fa.gz \\
+      --db ../shared/data/motifs/Ray2013_rbp_RNA.meme --top 5
+  kerasbind motifs runs/usf1 --input peaks_AC.seq.gz --negatives shuffle --taxon all
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "motifs",
+        help="filter motifs: PFMs, logos, TOMTOM matches against JASPAR or a MEME file",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder made by train/tune")
+    parser.add_argument("--input", type=Path, required=True, metavar="FILE", help="sequences")
+    parser.add_argument(
+        "--db",
+        default="jaspar",
+        metavar="jaspar|PATH.meme",
+        help="known motifs: 'jaspar' (JASPAR CORE, offline; default) or a MEME file",
+    )
+    parser.add_argument(
+        "--jaspar-release",
+        default=DEFAULT_JASPAR_RELEASE,
+        metavar="NAME",
+        help=f"JASPAR release for --db jaspar (default {DEFAULT_JASPAR_RELEASE})",
+    )
+    parser.add_argument(
+        "--taxon",
+        default=DEFAULT_TAXON,
+        choices=JASPAR_TAXA,
+        help=f"JASPAR taxonomic group for --db jaspar (default {DEFAULT_TAXON})",
+    )
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        metavar="N",
+        help="print the N filters with the best matches (default 10)",
+    )
+    parser.add_argument(
+        "--per-filter",
+        type=int,
+        default=5,
+        metavar="K",
+        help="targets kept per filter in matches.tsv (default 5)",
+    )
+    parser.add_argument(
+        "--all-sequences",
+        action="store_true",
+        help="use every sequence of --input, not only its positives",
+    )
+    parser.add_argument(
+        "--negatives",
+        choices=["none", "shuffle"],
+        default="none",
+        help="'shuffle' adds dinucleotide-shuffled negatives for the position histograms "
+        "(for positives-only files)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed for --negatives shuffle")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder")
+    add_input_format_arguments(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kerasbind.runtime import quiet_tensorflow, use_numba_cache
+
+    quiet_tensorflow()
+    use_numba_cache()
+    from kerasbind.datasets import load_sequence_set
+    from kerasbind.errors import KerasbindError
+    from kerasbind.motifs import DISTANCE_METRIC, analyse_filters, best_matches, write_analysis
+    from kerasbind.rundir import load_run
+
+    if args.top < 0 or args.per_filter < 1:
+        raise KerasbindError("--top must be >= 0 and --per-filter >= 1")
+    trained = load_run(args.run_dir)
+    seqset = load_sequence_set(
+        args.input,
+        args.format,
+        genome=args.genome,
+        window=args.window,
+        negatives=args.negatives,
+        seed=args.seed,
+        require_labels=False,
+    )
+    analysis = analyse_filters(
+        trained.model,
+        trained.encoder,
+        seqset,
+        db=args.db,
+        release=args.jaspar_release,
+        taxon=args.taxon,
+        per_filter=args.per_filter,
+        use_all=args.all_sequences,
+    )
+    out = write_analysis(analysis, args.out or args.run_dir / "motifs")
+    silent = len(analysis.filters.ids) - len(analysis.motifs)
+    print(
+        f"{len(analysis.motifs)} filter motifs ({silent} filters never activated) "
+        f"matched against {args.db} by TOMTOM ({DISTANCE_METRIC}); files in {out}"
+    )
+    best = best_matches(analysis.matches).head(args.top)
+    if len(best):
+        columns = ["target_id", "target_name", "p_value", "e_value", "q_value", "orientation"]
+        print(best[columns].to_string(float_format=lambda v: f"{v:.2g}"))
+    return 0
