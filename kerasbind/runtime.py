@@ -13,7 +13,6 @@ import numpy as np
 def quiet_tensorflow() -> None:
     """Silence TensorFlow's C++ and Python start-up chatter (call before importing TF)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
 

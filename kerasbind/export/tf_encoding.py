@@ -1,0 +1,99 @@
+"""The in-graph twin of `kerasbind.encoding.encode`: raw sequence strings → the model's input.
+
+Same spec, same rules, built from the same tables (`kerasbind.sequences.CODE_TABLE`):
+bytes → codes through a 256-entry lookup (``A C G T/U`` any case → 0–3, IUPAC codes → 4),
+the window of ``length`` starting at ``floor((n - length) / 2)`` (centre-trim, or ``N`` padding),
+then one-hot rows or k-mer ids. The strings are decoded into one dense uint8 matrix with
+``tf.io.decode_raw`` (``fixed_length=longest`` when lengths differ), so no ragged tensors are
+involved, and the window is taken only when some sequence does not have the model's length.
+
+A character outside the alphabet (anywhere in the sequence, not only inside the window) raises
+``InvalidArgumentError`` naming the sequence, the position and the character; one regular
+expression checks the whole batch, and the message is only built when it fails.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from kerasbind.encoding import EncoderSpec, onehot_from_codes
+from kerasbind.sequences import CODE_TABLE, UNKNOWN_CODE
+
+_INVALID = int(CODE_TABLE.max())
+_VALID_BYTES = np.flatnonzero(CODE_TABLE != _INVALID)
+_ALPHABET_PATTERN = "[" + "".join(map(chr, _VALID_BYTES)) + "]*"
+_PADDING_BYTE = ord("N")
+_ALLOWED = "allowed: A C G T U, IUPAC codes N R Y S W K M B D H V, any case"
+
+
+def _first_invalid(sequences: tf.Tensor, valid: tf.Tensor) -> tf.Tensor:
+    """Raise ``InvalidArgumentError`` naming the first sequence that is not ``valid``."""
+    index = tf.argmin(tf.cast(valid, tf.int32), output_type=tf.int32)
+    # characters, not bytes, so that a non-ASCII letter is shown whole
+    chars = tf.strings.unicode_decode(sequences[index], "UTF-8", errors="replace")
+    allowed = tf.reduce_any(tf.equal(chars[:, None], tf.constant(_VALID_BYTES, tf.int32)), 1)
+    position = tf.argmin(tf.cast(allowed, tf.int32), output_type=tf.int32)
+    character = tf.strings.unicode_encode(chars[position : position + 1], "UTF-8")
+    message = tf.strings.join([
+        "sequence ", tf.strings.as_string(index + 1), ": invalid character `", character, "`",
+        " at position ", tf.strings.as_string(position + 1), " (" + _ALLOWED + ")",
+    ])
+    with tf.control_dependencies([tf.debugging.Assert(False, [message])]):
+        return tf.identity(index)
+
+
+def _check_alphabet(sequences: tf.Tensor) -> tf.Tensor:
+    """An assertion that every character is a nucleotide letter (one regular expression)."""
+    valid = tf.strings.regex_full_match(sequences, _ALPHABET_PATTERN)
+    return tf.cond(
+        tf.reduce_all(valid),
+        lambda: tf.constant(0, tf.int32),
+        lambda: _first_invalid(sequences, valid),
+    )
+
+
+def sequence_window(sequences: tf.Tensor, length: int) -> tf.Tensor:
+    """``(n,)`` strings → ``(n, length)`` int32 bytes, centre-trimmed or padded with ``N``.
+
+    When every sequence already has ``length`` characters the bytes are used as they are.
+    """
+    lengths = tf.strings.length(sequences)
+
+    def exact() -> tf.Tensor:
+        return tf.reshape(tf.io.decode_raw(sequences, tf.uint8), [-1, length])
+
+    def centred() -> tf.Tensor:
+        longest = tf.reduce_max(tf.concat([lengths, [1]], axis=0))
+        raw = tf.io.decode_raw(sequences, tf.uint8, fixed_length=longest)
+        starts = tf.math.floordiv(lengths - length, 2)
+        columns = starts[:, None] + tf.range(length)[None, :]
+        inside = tf.logical_and(columns >= 0, columns < lengths[:, None])
+        window = tf.gather(raw, tf.clip_by_value(columns, 0, longest - 1), batch_dims=1)
+        return tf.where(inside, window, tf.constant(_PADDING_BYTE, tf.uint8))
+
+    same = tf.logical_and(tf.size(lengths) > 0, tf.reduce_all(tf.equal(lengths, length)))
+    return tf.cast(tf.cond(same, exact, centred), tf.int32)
+
+
+def kmer_ids(codes: tf.Tensor, k: int, stride: int, n_kmers: int) -> tf.Tensor:
+    """``(n, L)`` int32 codes → ``(n, n_kmers)`` int32 ids; ``4**k`` for a k-mer with an N."""
+    end = (n_kmers - 1) * stride + 1
+    columns = [codes[:, j : j + end : stride] for j in range(k)]
+    ids = tf.add_n([column * 4 ** (k - 1 - j) for j, column in enumerate(columns)])
+    unknown = tf.reduce_any(tf.stack([c == UNKNOWN_CODE for c in columns]), axis=0)
+    return tf.where(unknown, 4**k, ids)
+
+
+def encode_strings(sequences: tf.Tensor, spec: EncoderSpec) -> tf.Tensor:
+    """Raw strings → the tensor `kerasbind.encoding.encode` gives for the same sequences."""
+    window = sequence_window(sequences, spec.length)
+    if spec.kind == "onehot":
+        table = onehot_from_codes(np.minimum(CODE_TABLE, UNKNOWN_CODE))  # byte → row
+        encoded = tf.gather(tf.constant(table), window)
+    else:
+        codes = tf.gather(tf.constant(CODE_TABLE, dtype=tf.int32), window)
+        encoded = kmer_ids(codes, spec.k, spec.stride, spec.n_kmers)
+    # the alphabet check runs beside the encoding; the result waits for it
+    with tf.control_dependencies([_check_alphabet(sequences)]):
+        return tf.identity(encoded)

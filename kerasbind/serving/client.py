@@ -1,0 +1,112 @@
+"""What every TF Serving client does: validate sequences, batch them, name the model."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from kerasbind.errors import KerasbindError
+from kerasbind.sequences import SequenceError, canonicalise
+
+SIGNATURE = "serving_default"
+INPUT_NAME = "sequences"
+OUTPUT_NAMES = ("probability", "logit")
+DEFAULT_BATCH = 1024
+DEFAULT_TIMEOUT = 30.0
+
+
+class ServingError(KerasbindError):
+    """TF Serving could not be reached or refused the request."""
+
+
+class ServingClient(ABC):
+    """A model (optionally one version) on a TF Serving server."""
+
+    def __init__(
+        self, model: str, version: int | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.model = model
+        self.version = version
+        self.timeout = timeout
+
+    @property
+    def servable(self) -> str:
+        """``model 'NAME'`` or ``model 'NAME' version N``, for messages."""
+        version = f" version {self.version}" if self.version is not None else ""
+        return f"model {self.model!r}{version}"
+
+    @abstractmethod
+    def status(self) -> list[dict[str, Any]]:
+        """``[{"version": int, "state": str, "error": str}]`` for the model's versions."""
+
+    @abstractmethod
+    def signatures(self) -> dict[str, dict[str, Any]]:
+        """``{signature: {"inputs": {name: dtype}, "outputs": {name: dtype}}}``."""
+
+    @abstractmethod
+    def predict_batch(self, sequences: list[str]) -> dict[str, np.ndarray]:
+        """One request: ``{"probability": (n,), "logit": (n,)}`` float32."""
+
+    def predict(
+        self, sequences: Sequence[str], batch_size: int = DEFAULT_BATCH
+    ) -> dict[str, np.ndarray]:
+        """Outputs for any number of sequences, sent ``batch_size`` per request.
+
+        Sequences are checked here first, so a bad one is reported with its number before
+        anything is sent.
+        """
+        if batch_size < 1:
+            raise KerasbindError("batch size must be positive")
+        try:
+            canonical = canonicalise(list(sequences))
+        except SequenceError as error:
+            raise KerasbindError(f"sequence {error.index + 1}: {error}") from error
+        parts = []
+        for start in range(0, len(canonical), batch_size):
+            batch = canonical[start : start + batch_size]
+            try:
+                parts.append(self.predict_batch(batch))
+            except ServingError as error:
+                if len(canonical) <= batch_size:
+                    raise
+                where = f"request of sequences {start + 1}-{start + len(batch)}"
+                raise ServingError(f"{error} ({where})") from error
+        return {
+            name: np.concatenate([p[name] for p in parts]).astype(np.float32)
+            if parts
+            else np.zeros(0, np.float32)
+            for name in OUTPUT_NAMES
+        }
+
+
+def server_message(text: str) -> str:
+    """TF Serving's error text in one line: the assertion message alone when there is one."""
+    found = re.search(r"assertion failed: \[(.*?)\]\s*$", text, flags=re.MULTILINE)
+    if found:
+        return found.group(1)
+    first = text.strip().splitlines()[0] if text.strip() else "no details"
+    return re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", first)
+
+
+def connect(
+    *,
+    rest: str | None = None,
+    grpc: str | None = None,
+    model: str,
+    version: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ServingClient:
+    """A REST client for ``rest="http://host:8501"`` or a gRPC one for ``grpc="host:8500"``."""
+    if (rest is None) == (grpc is None):
+        raise KerasbindError("give exactly one of a REST URL and a gRPC address")
+    if rest is not None:
+        from kerasbind.serving.rest import RestClient
+
+        return RestClient(rest, model, version, timeout)
+    from kerasbind.serving.rpc import GrpcClient
+
+    return GrpcClient(grpc, model, version, timeout)

@@ -1,0 +1,105 @@
+"""TF Serving's REST API (port 8501) with the standard library's HTTP client.
+
+``GET /v1/models/NAME[/versions/N]`` (status), ``…/metadata`` (signatures) and
+``POST …:predict`` with ``{"signature_name": …, "instances": [sequence, …]}``, answered by
+``{"predictions": [{"probability": p, "logit": l}, …]}``; errors are ``{"error": "…"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.error
+import urllib.request
+from typing import Any
+
+import numpy as np
+
+from kerasbind.serving.client import (
+    DEFAULT_TIMEOUT,
+    OUTPUT_NAMES,
+    SIGNATURE,
+    ServingClient,
+    ServingError,
+    server_message,
+)
+
+
+class RestClient(ServingClient):
+    """A model served at ``url`` (e.g. ``http://localhost:8501``)."""
+
+    def __init__(
+        self, url: str, model: str, version: int | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
+        super().__init__(model, version, timeout)
+        if "://" not in url:
+            url = f"http://{url}"
+        self.url = url.rstrip("/")
+
+    @property
+    def endpoint(self) -> str:
+        version = f"/versions/{self.version}" if self.version is not None else ""
+        return f"{self.url}/v1/models/{self.model}{version}"
+
+    def _call(self, suffix: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One request; every failure becomes a one-line `ServingError`."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.endpoint + suffix, data=data, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise ServingError(self._describe(error.code, _error_text(error))) from error
+        except (urllib.error.URLError, OSError) as error:
+            reason = getattr(error, "reason", error)
+            if isinstance(reason, socket.timeout | TimeoutError):
+                message = f"no answer within {self.timeout:g} s"
+            elif isinstance(reason, ConnectionRefusedError):
+                message = "connection refused (is TF Serving running, with --rest_api_port?)"
+            else:
+                message = str(reason)
+            raise ServingError(f"{self.url}: {message}") from error
+
+    def _describe(self, code: int, text: str) -> str:
+        if code == 404:
+            return f"{self.url}: {self.servable} is not served ({text})"
+        if code == 400:
+            return f"{self.url}: {self.servable} rejected the request: {text}"
+        return f"{self.url}: HTTP {code}: {text}"
+
+    def status(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "version": int(entry["version"]),
+                "state": entry.get("state", "UNKNOWN"),
+                "error": entry.get("status", {}).get("error_message", ""),
+            }
+            for entry in self._call("").get("model_version_status", [])
+        ]
+
+    def signatures(self) -> dict[str, dict[str, Any]]:
+        found = self._call("/metadata")["metadata"]["signature_def"]["signature_def"]
+        return {
+            name: {
+                side: {key: tensor.get("dtype") for key, tensor in sig.get(side, {}).items()}
+                for side in ("inputs", "outputs")
+            }
+            for name, sig in found.items()
+        }
+
+    def predict_batch(self, sequences: list[str]) -> dict[str, np.ndarray]:
+        answer = self._call(":predict", {"signature_name": SIGNATURE, "instances": sequences})
+        rows = answer.get("predictions")
+        if not isinstance(rows, list) or len(rows) != len(sequences):
+            raise ServingError(f"{self.url}: unexpected answer from {self.servable}")
+        return {name: np.array([row[name] for row in rows], np.float32) for name in OUTPUT_NAMES}
+
+
+def _error_text(error: urllib.error.HTTPError) -> str:
+    """The ``{"error": …}`` message TF Serving puts in an error response, or the reason."""
+    try:
+        return server_message(str(json.loads(error.read())["error"]))
+    except (ValueError, KeyError, TypeError, OSError):
+        return str(error.reason)

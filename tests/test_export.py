@@ -1,0 +1,158 @@
+"""SavedModel export: signatures equal to `kerasbind predict`, TF Serving layout, assets, and the
+three "other TensorFlow pipelines" of the README."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from export_helpers import LENGTH, random_sequences, tiny_model, tiny_run
+from tensorflow_serving.apis import prediction_log_pb2
+
+from kerasbind.cli import main
+from kerasbind.errors import KerasbindError
+from kerasbind.export import export_run, write_savedmodel
+from kerasbind.export.layout import write_version
+from kerasbind.models import ARCHITECTURES
+from kerasbind.prediction import predict_sequences
+from kerasbind.rundir import CONFIG_FILE
+
+SAVED_MODEL_CLI = Path(sys.executable).with_name("saved_model_cli")
+# the nine named architectures, and two with the other input representation
+CASES = [(name, None) for name in ARCHITECTURES] + [("danq", True), ("eclstm", False)]
+
+
+@pytest.mark.parametrize(
+    ("arch_name", "embedding"), CASES, ids=lambda v: str(v) if v is not None else "default"
+)
+def test_signatures_equal_predict(arch_name: str, embedding: bool | None, tmp_path: Path) -> None:
+    _, _, encoder, model = tiny_model(arch_name, embedding)
+    sequences = random_sequences(100, seed=7)
+    expected = predict_sequences(model, encoder, sequences)
+    assert expected.std() > 0.005, "outputs too flat for the test to see encoding mistakes"
+    write_savedmodel(model, encoder, tmp_path / "sm")
+    signatures = tf.saved_model.load(str(tmp_path / "sm")).signatures
+    got = signatures["serving_default"](sequences=tf.constant(sequences))
+    np.testing.assert_allclose(got["probability"].numpy(), expected, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(tf.sigmoid(got["logit"]).numpy(), expected, atol=1e-5, rtol=0)
+    from kerasbind.encoding import encode
+
+    encoded = signatures["encoded"](encoded=tf.constant(encode(sequences, encoder)))
+    np.testing.assert_allclose(encoded["probability"].numpy(), expected, atol=1e-5, rtol=0)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A run folder and its first export, ``BASE/tiny/1``."""
+    folder = tmp_path_factory.mktemp("export")
+    run_dir = tiny_run(folder / "run")
+    export_run(run_dir, folder / "models", name="tiny", serving_config=True)
+    return run_dir, folder / "models"
+
+
+def test_layout_assets_warmup_and_config(exported: tuple[Path, Path]) -> None:
+    run_dir, base = exported
+    version = base / "tiny" / "1"
+    assert (version / "saved_model.pb").is_file()
+    stored = json.loads((version / "assets" / CONFIG_FILE).read_text())
+    assert stored == json.loads((run_dir / CONFIG_FILE).read_text())
+    warmup = version / "assets.extra" / "tf_serving_warmup_requests"
+    records = list(tf.data.TFRecordDataset(str(warmup)))
+    sizes = []
+    for record in records:
+        request = prediction_log_pb2.PredictionLog.FromString(record.numpy()).predict_log.request
+        assert request.model_spec.signature_name == "serving_default"
+        sizes.append(tf.make_ndarray(request.inputs["sequences"]).shape[0])
+    assert sizes == [1, 32, 1024]
+    config = (base / "models.config").read_text()
+    assert "name: 'tiny'" in config and "base_path: '/models/tiny'" in config
+    assert not [p for p in (base / "tiny").iterdir() if p.name.startswith(".")]
+
+
+def test_next_version_and_refusals(exported: tuple[Path, Path], tmp_path: Path) -> None:
+    run_dir, _ = exported
+    base = tmp_path / "models"
+    assert export_run(run_dir, base, name="m").version == 1
+    assert export_run(run_dir, base, name="m").version == 2
+    assert export_run(run_dir, base, name="m", version=7).path == base / "m" / "7"
+    assert export_run(run_dir, base, name="m").version == 8
+    with pytest.raises(KerasbindError, match="already exists"):
+        export_run(run_dir, base, name="m", version=2)
+    with pytest.raises(KerasbindError, match="model name"):
+        export_run(run_dir, base, name="bad/name")
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    def broken(folder: Path) -> None:
+        (folder / "half").write_text("x")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        write_version(tmp_path, "m", broken)
+    assert list((tmp_path / "m").iterdir()) == []
+
+
+def test_command_line_and_saved_model_cli_run(exported: tuple[Path, Path], tmp_path: Path) -> None:
+    run_dir, _ = exported
+    assert main(["export", str(run_dir), "--out", str(tmp_path), "--name", "cli"]) == 0
+    assert main(["export", str(run_dir), "--out", str(tmp_path), "--name", "cli",
+                 "--serving-config"]) == 0
+    assert (tmp_path / "cli" / "2").is_dir() and (tmp_path / "models.config").is_file()
+    # README example (c): score strings from the command line
+    ran = subprocess.run(
+        [SAVED_MODEL_CLI, "run", "--dir", str(tmp_path / "cli" / "2"), "--tag_set", "serve",
+         "--signature_def", "serving_default",
+         "--input_exprs", "sequences=['ACGUacgun', 'GGGCCCAAATTT']"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    from kerasbind.rundir import load_run
+
+    run = load_run(run_dir)
+    expected = predict_sequences(run.model, run.encoder, ["ACGUacgun", "GGGCCCAAATTT"])
+    block = ran[ran.index("probability"):]
+    printed = np.array([float(v) for v in block[block.index("[") + 1 : block.index("]")].split()])
+    np.testing.assert_allclose(printed, expected, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_saved_model_cli_show(exported: tuple[Path, Path]) -> None:
+    _, base = exported
+    shown = subprocess.run(
+        [SAVED_MODEL_CLI, "show", "--dir", str(base / "tiny" / "1"), "--all"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    serving = shown[shown.index("signature_def['serving_default']"):]
+    assert "inputs['sequences']" in serving and "DT_STRING" in serving
+    assert "signature_def['encoded']" in shown
+
+
+def test_tf_data_pipeline_and_tfsm_layer(exported: tuple[Path, Path]) -> None:
+    run_dir, base = exported
+    from kerasbind.rundir import load_run
+
+    run = load_run(run_dir)
+    sequences = random_sequences(100, seed=11, longest=LENGTH + 9)
+    expected = predict_sequences(run.model, run.encoder, sequences)
+    path = str(base / "tiny" / "1")
+    # README example (a): the signature inside a tf.data pipeline
+    loaded = tf.saved_model.load(path)  # keep it: the signature needs its variables
+    score = loaded.signatures["serving_default"]
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(sequences)
+        .batch(32)
+        .map(lambda batch: score(sequences=batch)["probability"])
+    )
+    np.testing.assert_allclose(np.concatenate(list(dataset.as_numpy_iterator())), expected,
+                               atol=1e-5)
+    # README example (b): TFSMLayer inside a new Keras model
+    strings = keras.Input(shape=(), dtype="string", name="sequences")
+    outputs = keras.layers.TFSMLayer(path, call_endpoint="serving_default")(strings)
+    wrapper = keras.Model(strings, outputs["probability"])
+    got = wrapper(tf.constant(sequences))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(got), expected, atol=1e-5)
