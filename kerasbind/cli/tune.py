@@ -1,0 +1,192 @@
+"""``kerasbind tune``: deepRAM's automatic model selection with KerasTuner."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from kerasbind.cli.common import (
+    add_architecture_arguments,
+    add_seed_argument,
+    add_training_data_arguments,
+    architecture_overrides,
+)
+from kerasbind.cli.export import add_export_argument, export_after_run
+from kerasbind.errors import KerasbindError
+
+# --budget presets; flags given explicitly win
+BUDGETS = {
+    "paper": dict(trials=40, folds=3, max_steps=40_000, eval_every=5_000, final_models=5),
+    "quick": dict(trials=4, folds=2, max_steps=1_500, eval_every=500, final_models=2),
+}
+
+DESCRIPTION = """\
+Choose hyper-parameters and the number of learning steps automatically, as deepRAM does
+(paper section 2.3, Table 2): random settings are each scored by the mean validation AUC of a
+stratified k-fold cross-validation, measured every --eval-every steps up to --max-steps; the
+best setting and its best checkpoint are kept; --final-models models are then trained on all
+training data and the best one is saved and scored on --test."""
+
+EPILOG = """\
+budgets (explicit flags override them):
+  paper  40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models (default; hours)
+  quick  4 trials, 2 folds, 1,500 steps, AUC every 500, 2 final models (minutes on a laptop)
+
+The first trial uses the architecture's default hyper-parameters; the others are drawn from
+Table 2 (or --space FILE.json, whose entries replace Table 2's, e.g.
+{"optimizer": {"fixed": "adagrad"}, "learning_rate": {"log_uniform": [0.01, 0.1]}}).
+Final selection: --select-by training is the paper's rule (highest AUC on the training data);
+--select-by validation holds out 10 % and keeps the model best on it, which does not reward
+overfitting and is the better practice.
+
+Resume: run the same command again and finished trials are kept (KerasTuner's project state in
+RUN_DIR/tuner); a larger --trials extends a finished search; --overwrite starts afresh.
+Results: trials.csv, best_hyperparameters.json, model.keras, kerasbind.json, metrics.json.
+
+distributed search (KerasTuner's own mode, RUN_DIR on a shared file system):
+  KERASTUNER_TUNER_ID=chief KERASTUNER_ORACLE_IP=10.0.0.1 KERASTUNER_ORACLE_PORT=8000 \\
+      kerasbind tune --arch dilated --train train.fa.gz --out /shared/runs/dilated
+  KERASTUNER_TUNER_ID=tuner1 KERASTUNER_ORACLE_IP=10.0.0.1 KERASTUNER_ORACLE_PORT=8000 \\
+      kerasbind tune --arch dilated --train train.fa.gz --out /shared/runs/dilated
+  (one line per worker, each with its own id; the chief trains the final models)
+
+examples:
+  kerasbind tune --arch dilated --train train.fa.gz --test test.fa.gz --out runs/dilated
+  kerasbind tune --arch deepbind --train peaks_AC.seq.gz --negatives shuffle --budget quick \\
+      --out runs/quick
+  kerasbind tune --arch ecblstm --dataset clip_seq/23_PARCLIP_PUM2_hg19 --trials 20 \\
+      --max-time 6h --early-stop --out runs/ecblstm
+"""
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``90s``, ``45m``, ``2h`` or ``1h30m`` as seconds."""
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?", text.strip())
+    if not text.strip() or not match:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 90s, 45m, 2h, 1h30m)")
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return float(hours * 3600 + minutes * 60 + seconds)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "tune",
+        help="automatic model selection: cross-validated KerasTuner search, best of N",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_training_data_arguments(parser)
+    add_architecture_arguments(parser)
+    group = parser.add_argument_group("search")
+    group.add_argument(
+        "--budget",
+        choices=list(BUDGETS),
+        default="paper",
+        help="preset for the five numbers below (default paper)",
+    )
+    for flag, help_text in (
+        ("--trials", "hyper-parameter settings to try"),
+        ("--folds", "cross-validation folds per setting"),
+        ("--max-steps", "most learning steps (batch 128) per fold"),
+        ("--eval-every", "steps between validation AUC checkpoints"),
+        ("--final-models", "models trained with the best setting; the best one is kept"),
+    ):
+        group.add_argument(flag, type=int, metavar="N", help=f"{help_text} (default: budget)")
+    group.add_argument(
+        "--select-by",
+        choices=["training", "validation"],
+        default="training",
+        help="keep the final model best on the training data (paper) or on a held-out 10 %% "
+        "(better practice)",
+    )
+    group.add_argument(
+        "--search",
+        choices=["random", "hyperband", "bayesian"],
+        default="random",
+        help="KerasTuner oracle (default random, as in the paper; hyperband ignores --trials)",
+    )
+    group.add_argument("--space", type=Path, metavar="FILE.json", help="search-space overrides")
+    group.add_argument(
+        "--max-time",
+        type=parse_duration,
+        metavar="DURATION",
+        help="start no new trial after this long (e.g. 45m, 6h); rerun to continue",
+    )
+    group.add_argument(
+        "--early-stop",
+        action="store_true",
+        help="stop a fold when its AUC has not improved for two checkpoints (not in the paper)",
+    )
+    group.add_argument("--overwrite", action="store_true", help="discard an earlier search")
+    group.add_argument("--out", type=Path, required=True, metavar="RUN_DIR", help="run folder")
+    group.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_seed_argument(parser)
+    add_export_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def budget(args: argparse.Namespace) -> dict[str, int]:
+    """The preset named by ``--budget`` with the numbers given explicitly, checked."""
+    numbers = {
+        key: getattr(args, key) if getattr(args, key) is not None else preset
+        for key, preset in BUDGETS[args.budget].items()
+    }
+    if min(numbers.values()) < 1 or numbers["folds"] < 2:
+        raise KerasbindError(
+            "--trials, --max-steps, --eval-every and --final-models must be positive and "
+            "--folds at least 2"
+        )
+    return numbers
+
+
+def run(args: argparse.Namespace) -> int:
+    from kerasbind.runtime import quiet_tensorflow, set_seed
+
+    quiet_tensorflow()
+    from kerasbind.datasets import load_training_and_test
+    from kerasbind.models import resolve_architecture
+    from kerasbind.tuning.run import TuneOptions, tune
+    from kerasbind.tuning.space import load_space
+    from kerasbind.tuning.tuner import CVSettings
+
+    numbers = budget(args)
+    set_seed(args.seed)
+    arch = resolve_architecture(args.arch, **architecture_overrides(args))
+    space = load_space(args.space)
+    train_set, test_set = load_training_and_test(args)
+    options = TuneOptions(
+        cv=CVSettings(
+            folds=numbers["folds"],
+            max_steps=numbers["max_steps"],
+            eval_every=numbers["eval_every"],
+            early_stop=args.early_stop,
+            seed=args.seed,
+            freeze_embedding=args.freeze_embedding,
+        ),
+        trials=numbers["trials"],
+        final_models=numbers["final_models"],
+        select_by=args.select_by,
+        search=args.search,
+        max_time=args.max_time,
+        overwrite=args.overwrite,
+        seq_len=args.seq_len,
+        word2vec_path=args.word2vec,
+        progress=not args.quiet,
+    )
+    data = {"negatives": args.negatives, "neg_ratio": args.neg_ratio}
+    summary = tune(arch, train_set, test_set, args.out, space=space, options=options, data=data)
+    if summary is None:
+        print("worker finished: the chief records the trials and trains the final models")
+        return 0
+    export_after_run(args, args.out)
+    best = summary["best"]
+    line = (
+        f"tuned {arch.name}: CV AUC {best['cv_auc']:.4f} at {best['learning_steps']} steps "
+        f"(trial {best['trial']})"
+    )
+    if summary["test"] is not None:
+        line += f"; test AUC {summary['test']['auc_roc']:.4f} (PR {summary['test']['auc_pr']:.4f})"
+    print(f"{line}; saved to {args.out}")
+    return 0

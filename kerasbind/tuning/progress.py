@@ -1,0 +1,84 @@
+"""One progress line per checkpoint on stderr: trial i/N, fold, step, best CV AUC, time left."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+
+def format_duration(seconds: float) -> str:
+    """``1h05m``, ``4m10s`` or ``35s``."""
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+
+
+class SearchProgress:
+    """Progress of a search in this process. Time left assumes every remaining trial trains all
+    folds to ``max_steps`` at the speed measured so far (an upper bound with early stopping)."""
+
+    def __init__(
+        self,
+        *,
+        folds: int = 1,
+        max_steps: int = 1,
+        enabled: bool = True,
+        stream: TextIO | None = None,
+    ) -> None:
+        self.folds = folds
+        self.max_steps = max_steps
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self._trial = 0
+        self._total: int | None = None
+        self._best: float | None = None
+        self._steps_done = 0
+        self._fold_steps: dict[int, int] = {}
+        self._started = time.perf_counter()
+
+    def _print(self, text: str) -> None:
+        if self.enabled:
+            print(f"kerasbind tune: {text}", file=self.stream, flush=True)
+
+    def trial_begin(self, trial_id: str, total: int | None, best: float | None) -> None:
+        self._trial = int(trial_id) + 1
+        self._total = total
+        self._best = best
+        self._fold_steps = {}
+
+    def checkpoint(self, fold: int, folds: int, step: int, steps: int, auc: float) -> None:
+        self._steps_done += step - self._fold_steps.get(fold, 0)
+        self._fold_steps[fold] = step
+        best = f"{self._best:.4f}" if self._best is not None else "-"
+        trial = f"{self._trial}/{self._total}" if self._total else f"{self._trial}"
+        self._print(
+            f"trial {trial}  fold {fold}/{folds}  step {step}/{steps}  AUC {auc:.4f}  "
+            f"best CV AUC {best}{self._time_left(fold, step)}"
+        )
+
+    def _time_left(self, fold: int, step: int) -> str:
+        if not self._total or not self._steps_done:
+            return ""
+        per_step = (time.perf_counter() - self._started) / self._steps_done
+        remaining = (
+            (self._total - self._trial) * self.folds * self.max_steps
+            + (self.folds - fold) * self.max_steps
+            + (self.max_steps - step)
+        )
+        return f"  about {format_duration(remaining * per_step)} left"
+
+    def trial_end(self, trial: Any, tuner_id: str) -> None:
+        where = f"trial {int(trial.trial_id) + 1} (id {trial.trial_id}, {tuner_id})"
+        if trial.status != "COMPLETED":
+            reason = (trial.message or "").strip().splitlines()[-1:] or ["no reason given"]
+            self._print(f"{where} {trial.status.lower()}: {reason[0]}")
+            return
+        steps = int(trial.metrics.get_last_value("learning_steps"))
+        self._print(f"{where} done: CV AUC {trial.score:.4f} at {steps} steps")
+
+    def message(self, text: str) -> None:
+        self._print(text)

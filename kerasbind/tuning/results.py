@@ -1,0 +1,86 @@
+"""The search's record, read from the oracle: ``trials.csv`` rows and the best trial."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+from kerasbind.errors import KerasbindError
+from kerasbind.models import ArchitectureSpec
+from kerasbind.tuning import space as space_module
+from kerasbind.tuning.tuner import OBJECTIVE
+
+_FOLD_METRIC = re.compile(r"auc_fold(\d+)_step(\d+)")
+_LEADING = ["trial", "status", "cv_auc", "learning_steps", "seconds"]
+
+
+def _fold_curves(trial: Any) -> dict[int, dict[int, float]]:
+    """``{fold: {step: auc}}`` from a trial's ``auc_fold<f>_step<s>`` metrics."""
+    curves: dict[int, dict[int, float]] = {}
+    for name in trial.metrics.metrics:
+        match = _FOLD_METRIC.fullmatch(name)
+        if match:
+            fold, step = int(match[1]), int(match[2])
+            curves.setdefault(fold, {})[step] = trial.metrics.get_last_value(name)
+    return curves
+
+
+def _metric(trial: Any, name: str) -> float | None:
+    return trial.metrics.get_last_value(name) if trial.metrics.exists(name) else None
+
+
+def trial_row(trial: Any, arch: ArchitectureSpec, space: space_module.Space) -> dict[str, Any]:
+    """One ``trials.csv`` row: values, CV AUC, chosen steps, each fold's AUC at those steps,
+    the mean and each fold's AUC at every checkpoint, and the time."""
+    steps = _metric(trial, "learning_steps")
+    row: dict[str, Any] = {
+        "trial": trial.trial_id,
+        "status": trial.status,
+        "cv_auc": _metric(trial, OBJECTIVE),
+        "learning_steps": int(steps) if steps is not None else None,
+        "seconds": _metric(trial, "seconds"),
+    }
+    row.update(space_module.active_values(arch, space, trial.hyperparameters.values))
+    curves = _fold_curves(trial)
+    for fold, curve in sorted(curves.items()):
+        row[f"fold{fold}_auc"] = curve.get(int(steps)) if steps is not None else None
+    for step in sorted({s for curve in curves.values() for s in curve}):
+        at_step = [curve[step] for curve in curves.values() if step in curve]
+        row[f"cv_auc_step{step}"] = sum(at_step) / len(at_step)
+        for fold, curve in sorted(curves.items()):
+            row[f"fold{fold}_auc_step{step}"] = curve.get(step)
+    return row
+
+
+def trials_table(oracle: Any, arch: ArchitectureSpec, space: space_module.Space) -> pd.DataFrame:
+    """One row per trial, in trial order."""
+    trials = sorted(oracle.trials.values(), key=lambda trial: int(trial.trial_id))
+    table = pd.DataFrame([trial_row(trial, arch, space) for trial in trials])
+    first = [*_LEADING, *(key for key in space_module.space_for(arch, space) if key in table)]
+    return table[first + [column for column in table.columns if column not in first]]
+
+
+def best_trial(oracle: Any) -> Any:
+    """The completed trial with the highest CV AUC."""
+    best = [trial for trial in oracle.get_best_trials(1) if trial.status == "COMPLETED"]
+    if not best:
+        failed = [t for t in oracle.trials.values() if t.message]
+        reason = failed[-1].message.strip().splitlines()[-1] if failed else "none has run yet"
+        raise KerasbindError(f"no trial finished successfully ({reason})")
+    return best[0]
+
+
+def best_summary(trial: Any, arch: ArchitectureSpec, space: space_module.Space) -> dict[str, Any]:
+    """``best_hyperparameters.json``: the model's hyper-parameters, what was searched, the chosen
+    learning steps and the CV AUC (per fold too)."""
+    row = trial_row(trial, arch, space)
+    return {
+        "trial": trial.trial_id,
+        "cv_auc": row["cv_auc"],
+        "learning_steps": row["learning_steps"],
+        "fold_auc": [value for key, value in row.items() if re.fullmatch(r"fold\d+_auc", key)],
+        "hyperparameters": space_module.to_model(arch, space, trial.hyperparameters.values),
+        "searched": space_module.active_values(arch, space, trial.hyperparameters.values),
+    }

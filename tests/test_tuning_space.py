@@ -1,0 +1,136 @@
+"""The Table 2 search space: which parameters each architecture searches, sampling, overrides."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from kerasbind.errors import KerasbindError
+from kerasbind.models import ARCHITECTURES, default_hyperparameters
+from kerasbind.training import TrainingHistory
+from kerasbind.tuning import space as S
+from kerasbind.tuning.tuner import CVSettings, cv_metrics, make_oracle, stalled
+
+
+def _raw_draws(arch_name: str, space: S.Space, n: int) -> list[dict]:
+    """``n`` random trials' values, as the oracle samples them."""
+    arch = ARCHITECTURES[arch_name]
+    oracle = make_oracle(
+        "random", S.hyperparameters(arch, space), trials=n, settings=CVSettings(seed=3)
+    )
+    return [oracle._random_values() for _ in range(n)]
+
+
+def _draws(arch_name: str, space: S.Space, n: int) -> list[dict]:
+    """The same draws as complete model hyper-parameters."""
+    arch = ARCHITECTURES[arch_name]
+    return [S.to_model(arch, space, values) for values in _raw_draws(arch_name, space, n)]
+
+
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_only_used_parameters_are_searched(name: str) -> None:
+    arch = ARCHITECTURES[name]
+    names = {hp.name for hp in S.hyperparameters(arch, S.TABLE2).space}
+    assert ("filters" in names) == (arch.conv_layers > 0)
+    assert ("conv_init_std" in names) == (arch.conv_layers > 0)
+    assert ("rnn_units" in names) == (arch.rnn is not None)
+    assert ("rnn_init_std" in names) == (arch.rnn is not None)
+    assert {"optimizer", "learning_rate", "momentum_u", "init", "dropout_keep"} <= names
+
+
+def test_conditional_parameters_follow_their_parent() -> None:
+    arch = ARCHITECTURES["danq"]
+    for values in _raw_draws("danq", S.TABLE2, 60):
+        hparams = S.to_model(arch, S.TABLE2, values)
+        assert ("momentum_u" in values) == (hparams["optimizer"] == "sgd")
+        assert ("conv_init_std" in values) == (hparams["init"] == "normal")
+        assert ("rnn_init_std" in values) == (hparams["init"] == "normal")
+
+
+def test_sampling_matches_table2() -> None:
+    draws = _draws("deepbind", S.TABLE2, 400)
+    rates = np.array([d["learning_rate"] for d in draws])
+    assert rates.min() >= 1e-3 and rates.max() <= 1e-1
+    # log-uniform over two decades: about half below 1e-2
+    assert 0.4 < np.mean(rates < 1e-2) < 0.6
+    momenta = np.array([d["momentum"] for d in draws if d["optimizer"] == "sgd"])
+    assert momenta.min() >= 0.95 and momenta.max() <= 0.99
+    # sqrt-uniform: 0.95 + 0.04 * sqrt(u) has mean 0.95 + 0.04 * 2/3
+    assert abs(momenta.mean() - (0.95 + 0.04 * 2 / 3)) < 0.003
+    assert {d["dropout_keep"] for d in draws} == {0.4, 0.55, 0.7, 0.85, 1.0}
+    assert {d["dense_units"] for d in draws} == {0, 32, 64}
+    decay = np.array([d["weight_decay"] for d in draws])
+    assert decay.min() >= 1e-10 and decay.max() <= 1e-1
+
+
+def test_sqrt_uniform_mapping_and_defaults() -> None:
+    arch = ARCHITECTURES["deepbind"]
+    low = S.to_model(arch, S.TABLE2, {"optimizer": "sgd", "momentum_u": 0.0})
+    high = S.to_model(arch, S.TABLE2, {"optimizer": "sgd", "momentum_u": 1.0})
+    mid = S.to_model(arch, S.TABLE2, {"optimizer": "sgd", "momentum_u": 0.25})
+    assert math.isclose(low["momentum"], 0.95) and math.isclose(high["momentum"], 0.99)
+    assert math.isclose(mid["momentum"], 0.97)
+    # every declared default maps back to the models' defaults
+    hp = S.hyperparameters(arch, S.TABLE2)
+    defaults = {p.name: p.default for p in hp.space}
+    assert S.to_model(arch, S.TABLE2, defaults) == pytest.approx(default_hyperparameters(arch))
+
+
+def test_first_trial_is_the_defaults() -> None:
+    arch = ARCHITECTURES["ecblstm"]
+    oracle = make_oracle(
+        "random", S.hyperparameters(arch, S.TABLE2), trials=3, settings=CVSettings()
+    )
+    first = oracle.populate_space("0")["values"]
+    assert S.to_model(arch, S.TABLE2, first) == default_hyperparameters(arch)
+
+
+def test_space_file_overrides_table2(tmp_path) -> None:
+    path = tmp_path / "space.json"
+    path.write_text(
+        json.dumps({"optimizer": {"fixed": "sgd"}, "learning_rate": {"log_uniform": [0.01, 0.1]}})
+    )
+    space = S.load_space(path)
+    assert space["filters"] == S.TABLE2["filters"]
+    draws = _draws("deepbind", space, 30)
+    assert {d["optimizer"] for d in draws} == {"sgd"}
+    assert min(d["learning_rate"] for d in draws) >= 0.01
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ({"filterz": {"choice": [8]}}, "unknown hyper-parameter 'filterz'"),
+        ({"filters": [16, 32]}, "needs one rule"),
+        ({"learning_rate": {"log_uniform": [0, 1]}}, "low > 0"),
+        ({"filters": {"choice": []}}, "non-empty list"),
+    ],
+)
+def test_bad_space_files_are_refused(tmp_path, content, problem) -> None:
+    path = tmp_path / "space.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(KerasbindError, match=problem):
+        S.load_space(path)
+
+
+def test_cv_score_is_the_best_mean_checkpoint() -> None:
+    histories = [
+        TrainingHistory(steps=[50, 100, 150], val_auc=[0.7, 0.9, 0.8]),
+        TrainingHistory(steps=[50, 100, 150], val_auc=[0.8, 0.8, 0.95]),
+    ]
+    metrics = cv_metrics(histories, seconds=1.0)
+    assert metrics["val_auc"] == pytest.approx(0.875)  # step 150: (0.8 + 0.95) / 2
+    assert metrics["learning_steps"] == 150
+    assert metrics["auc_fold1_step100"] == 0.9
+    # a fold stopped early: only checkpoints every fold reached count
+    histories[1] = TrainingHistory(steps=[50, 100], val_auc=[0.8, 0.8])
+    assert cv_metrics(histories, seconds=1.0)["learning_steps"] == 100
+
+
+def test_early_stop_after_two_stale_checkpoints() -> None:
+    assert not stalled([0.7, 0.8])
+    assert not stalled([0.7, 0.8, 0.79])
+    assert stalled([0.7, 0.8, 0.79, 0.78])
