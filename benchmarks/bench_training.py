@@ -1,0 +1,104 @@
+"""Training, prediction and data-preparation speed of the architectures (sequences per second).
+
+    .venv/bin/python benchmarks/bench_training.py [--arch deepbind danq ecblstm] [--steps 300]
+
+Trains on random 101-nt sequences with batch 128 through `kerasbind.training.train_steps` (the
+same path as ``kerasbind train``), after a warm-up that absorbs tracing and XLA compilation, and
+predicts with `kerasbind.prediction.predict_encoded`. ``--jit on|off`` overrides the builder's
+XLA choice to compare both. Data preparation reads and encodes the PUM2 training file when
+../shared/data is present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+
+from kerasbind.runtime import quiet_tensorflow, set_seed
+
+PUM2 = Path(__file__).resolve().parents[2] / "shared/data/CLIP-seq/23_PARCLIP_PUM2_hg19/30000"
+
+
+def random_sequences(n: int, length: int = 101, seed: int = 0) -> list[str]:
+    codes = np.random.default_rng(seed).integers(0, 4, (n, length))
+    letters = np.frombuffer(b"ACGT", dtype=np.uint8)[codes]
+    return [row.tobytes().decode() for row in letters]
+
+
+def bench_architecture(name: str, steps: int, jit: str, n: int) -> dict[str, float]:
+    from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
+    from kerasbind.pipeline import encoder_for
+    from kerasbind.prediction import predict_encoded
+    from kerasbind.sequences import SequenceSet
+    from kerasbind.training import train_steps
+
+    set_seed(0)
+    seqset = SequenceSet(random_sequences(n), labels=np.arange(n) % 2)
+    arch = resolve_architecture(name)
+    encoder = encoder_for(arch, seqset)
+    from kerasbind.encoding import encode
+
+    x, y = encode(seqset.sequences, encoder), seqset.labels.astype(np.float32)
+    model = build_model(arch, default_hyperparameters(arch), encoder)
+    if jit != "auto":
+        model.jit_compile = jit == "on"
+    warm = min(50, steps)
+    train_steps(model, x, y, steps=warm, eval_every=warm, progress=False)
+    history = train_steps(model, x, y, steps=steps, eval_every=steps, progress=False)
+    predict_encoded(model, x[:4096])
+    started = time.perf_counter()
+    predict_encoded(model, x)
+    predict_seconds = time.perf_counter() - started
+    return {
+        "train_seq_per_s": steps * 128 / history.seconds,
+        "predict_seq_per_s": n / predict_seconds,
+    }
+
+
+def bench_preparation() -> dict[str, float]:
+    from kerasbind.embedding import train_word2vec
+    from kerasbind.encoding import EncoderSpec, encode
+    from kerasbind.readers import read_sequences
+
+    out = {}
+    sequences = random_sequences(30000)
+    if PUM2.is_dir():
+        started = time.perf_counter()
+        sequences = read_sequences(PUM2 / "training_sample_0/sequences.fa.gz").sequences
+        out["read_pum2_s"] = time.perf_counter() - started
+    for kind in ("onehot", "kmer"):
+        started = time.perf_counter()
+        encode(sequences, EncoderSpec(kind, 101))
+        out[f"encode_{kind}_30000_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    train_word2vec(sequences, seed=0)
+    out["word2vec_30000_s"] = time.perf_counter() - started
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", nargs="+", default=["deepbind", "danq", "ecblstm"])
+    parser.add_argument("--steps", type=int, default=300)
+    parser.add_argument("--n", type=int, default=30000, help="sequences (default 30000)")
+    parser.add_argument("--jit", choices=["auto", "on", "off"], default="auto")
+    parser.add_argument("--no-prep", action="store_true", help="skip data preparation timings")
+    args = parser.parse_args()
+    quiet_tensorflow()
+    if not args.no_prep:
+        for key, value in bench_preparation().items():
+            print(f"{key:28s} {value:8.2f}")
+    for name in args.arch:
+        result = bench_architecture(name, args.steps, args.jit, args.n)
+        print(
+            f"{name:16s} jit={args.jit:4s} train {result['train_seq_per_s']:9.0f} seq/s   "
+            f"predict {result['predict_seq_per_s']:9.0f} seq/s",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

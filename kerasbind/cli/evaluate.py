@@ -1,0 +1,67 @@
+"""``kerasbind evaluate``: score a trained run on a labelled test set."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kerasbind.cli.common import add_input_format_arguments, add_seed_argument
+
+EPILOG = """\
+Writes RUN_DIR/metrics.json ({"test": {"auc_roc", "auc_pr", "n", "n_positive", "source"}}),
+records the same figures in RUN_DIR/kerasbind.json, and draws RUN_DIR/roc.png and RUN_DIR/pr.png.
+
+examples:
+  kerasbind evaluate runs/deepbind --test test.fa.gz
+  kerasbind evaluate runs/deepbind --test peaks_B.seq.gz
+  kerasbind evaluate runs/deepbind --test peaks.tsv --negatives shuffle
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="AUC-ROC / AUC-PR of a trained run on a labelled test set, with curves",
+        description="Score a run directory on a labelled test set.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder made by train")
+    parser.add_argument(
+        "--test", type=Path, required=True, metavar="FILE", help="labelled test sequences"
+    )
+    parser.add_argument(
+        "--negatives",
+        choices=["none", "shuffle"],
+        default="none",
+        help="'shuffle' adds dinucleotide-shuffled negatives to a positives-only test set",
+    )
+    add_input_format_arguments(parser)
+    add_seed_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kerasbind.runtime import quiet_tensorflow
+
+    quiet_tensorflow()
+    from kerasbind.datasets import load_sequence_set
+    from kerasbind.pipeline import evaluate_into_run
+    from kerasbind.rundir import load_run
+
+    trained = load_run(args.run_dir)
+    test_set = load_sequence_set(
+        args.test,
+        args.format,
+        genome=args.genome,
+        window=args.window,
+        negatives=args.negatives,
+        seed=args.seed,
+    )
+    metrics = evaluate_into_run(trained.path, trained.model, trained.encoder, test_set)
+    print(
+        f"{test_set.source}: AUC-ROC {metrics['auc_roc']:.4f}, AUC-PR {metrics['auc_pr']:.4f} "
+        f"({metrics['n']} sequences, {metrics['n_positive']} positive); "
+        f"written to {trained.path / 'metrics.json'}"
+    )
+    return 0

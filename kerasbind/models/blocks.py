@@ -1,0 +1,118 @@
+"""Model parts: unknown-column padding, convolution modules, recurrent modules, the head.
+
+Each block takes and returns a Keras tensor of the functional API and uses only ``keras.layers``
+(built-in, serialisable layers), so a saved model loads without kerasbind and runs on any backend.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+
+from kerasbind.models.specs import ArchitectureSpec
+
+UNKNOWN_VALUE = 0.25
+
+
+def initializer(hparams: dict[str, Any], std_key: str) -> keras.initializers.Initializer:
+    """Xavier (Glorot uniform) or a zero-mean normal with the block's own standard deviation."""
+    if hparams["init"] == "xavier":
+        return keras.initializers.GlorotUniform()
+    return keras.initializers.RandomNormal(stddev=hparams[std_key])
+
+
+def regularizer(hparams: dict[str, Any]) -> keras.regularizers.Regularizer | None:
+    """Weight decay as an L2 penalty on kernels (none when the decay is 0)."""
+    decay = float(hparams.get("weight_decay", 0.0))
+    return keras.regularizers.L2(decay) if decay > 0 else None
+
+
+def pad_unknown(x: Any, columns: int) -> Any:
+    """Add ``columns`` positions of "unknown" (0.25 in every channel) on both sides of a one-hot
+    tensor, so first-layer filters also scan the sequence ends (deepRAM's padding)."""
+    x = keras.layers.Rescaling(1.0, offset=-UNKNOWN_VALUE, name="pad_shift")(x)
+    x = keras.layers.ZeroPadding1D(columns, name="pad_unknown")(x)
+    return keras.layers.Rescaling(1.0, offset=UNKNOWN_VALUE, name="pad_unshift")(x)
+
+
+def conv_output_length(spec: ArchitectureSpec, positions: int) -> int:
+    """Positions left after the convolution stage (each module: valid convolution, pool of 3)."""
+    for layer in range(spec.conv_layers):
+        dilation = 1 if layer == 0 else spec.dilation
+        positions -= dilation * (spec.filter_width - 1) + 2
+    return positions
+
+
+def conv_filters(first: int, layer: int) -> int:
+    """Filters of convolution layer ``layer`` (0-based): each layer has 50 % more than the last."""
+    return int(first * 1.5**layer)
+
+
+def conv_stage(x: Any, spec: ArchitectureSpec, hparams: dict[str, Any], *, pool_last: bool) -> Any:
+    """``spec.conv_layers`` modules of Conv1D(ReLU) + MaxPool(3, stride 1).
+
+    Every layer scans with 'valid' padding, as deepRAM does (one-hot input is padded before
+    ``conv_1``); layers after the first use ``spec.dilation``. ``pool_last=False`` drops the last
+    local pooling when a global max follows, which gives the same result for less work.
+    """
+    for layer in range(spec.conv_layers):
+        x = keras.layers.Conv1D(
+            conv_filters(hparams["filters"], layer),
+            spec.filter_width,
+            dilation_rate=1 if layer == 0 else spec.dilation,
+            activation="relu",
+            kernel_initializer=initializer(hparams, "conv_init_std"),
+            kernel_regularizer=regularizer(hparams),
+            name=f"conv_{layer + 1}",
+        )(x)
+        if pool_last or layer < spec.conv_layers - 1:
+            x = keras.layers.MaxPooling1D(3, strides=1, name=f"pool_{layer + 1}")(x)
+    return x
+
+
+def rnn_stage(x: Any, spec: ArchitectureSpec, hparams: dict[str, Any]) -> Any:
+    """``spec.rnn_layers`` recurrent layers; the output is the last hidden state (for
+    bidirectional layers the forward and backward final states, concatenated)."""
+    assert spec.rnn is not None
+    cell = keras.layers.GRU if spec.rnn.endswith("gru") else keras.layers.LSTM
+    bidirectional = spec.rnn.startswith("bi")
+    for layer in range(spec.rnn_layers):
+        last = layer == spec.rnn_layers - 1
+        recurrent_init = (
+            keras.initializers.Orthogonal()
+            if hparams["init"] == "xavier"
+            else initializer(hparams, "rnn_init_std")
+        )
+        rnn = cell(
+            hparams["rnn_units"],
+            return_sequences=not last,
+            kernel_initializer=initializer(hparams, "rnn_init_std"),
+            recurrent_initializer=recurrent_init,
+            kernel_regularizer=regularizer(hparams),
+            name=f"{spec.rnn.removeprefix('bi')}_{layer + 1}",
+        )
+        if bidirectional:
+            rnn = keras.layers.Bidirectional(rnn, name=f"{spec.rnn}_{layer + 1}")
+        x = rnn(x)
+    return x
+
+
+def head(x: Any, hparams: dict[str, Any]) -> Any:
+    """Dropout, an optional ReLU dense layer, the ``logit`` unit and the sigmoid ``probability``."""
+    x = keras.layers.Dropout(1.0 - float(hparams["dropout_keep"]), name="dropout")(x)
+    if hparams["dense_units"]:
+        x = keras.layers.Dense(
+            hparams["dense_units"],
+            activation="relu",
+            kernel_initializer=initializer(hparams, "dense_init_std"),
+            kernel_regularizer=regularizer(hparams),
+            name="dense",
+        )(x)
+    x = keras.layers.Dense(
+        1,
+        kernel_initializer=initializer(hparams, "dense_init_std"),
+        kernel_regularizer=regularizer(hparams),
+        name="logit",
+    )(x)
+    return keras.layers.Activation("sigmoid", name="probability")(x)

@@ -1,0 +1,142 @@
+"""One builder for every architecture: input → (embedding | unknown padding) → convolution stage
+→ recurrent stage or global max → head; and the optimiser / loss it is compiled with."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+
+from kerasbind.encoding import EncoderSpec
+from kerasbind.errors import KerasbindError
+from kerasbind.models.blocks import conv_output_length, conv_stage, head, pad_unknown, rnn_stage
+from kerasbind.models.specs import ArchitectureSpec
+
+EMBEDDING_DIM = 50
+
+# Defaults that reach a test AUC of 0.95 on PUM2 in 2,000 steps for every architecture (see
+# docs/models.md); the tuner searches around them (paper Table 2).
+_DEFAULTS: dict[str, Any] = {
+    "filters": 16,
+    "rnn_units": 50,
+    "dense_units": 32,
+    "optimizer": "adagrad",
+    "learning_rate": 0.05,
+    "momentum": 0.98,
+    "init": "xavier",
+    "conv_init_std": 0.01,
+    "rnn_init_std": 0.01,
+    "dense_init_std": 0.01,
+    "weight_decay": 1e-6,
+    "dropout_keep": 0.85,
+}
+# recurrent-only models (KEGRU) learn far faster with SGD + Nesterov momentum than with Adagrad
+_RNN_ONLY_DEFAULTS = {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98}
+# gradients of recurrent models are clipped to this global norm (exploding gradients)
+RNN_CLIPNORM = 1.0
+HYPERPARAMETER_KEYS = tuple(_DEFAULTS)
+
+
+def default_hyperparameters(arch: ArchitectureSpec) -> dict[str, Any]:
+    """Good starting hyper-parameters for ``arch`` (a fresh dict the caller may change)."""
+    if arch.conv_layers == 0:
+        return {**_DEFAULTS, **_RNN_ONLY_DEFAULTS}
+    return dict(_DEFAULTS)
+
+
+def _check_hyperparameters(hparams: dict[str, Any]) -> None:
+    missing = [key for key in HYPERPARAMETER_KEYS if key not in hparams]
+    if missing:
+        raise KerasbindError(f"hyper-parameters missing: {', '.join(missing)}")
+    if hparams["optimizer"] not in ("sgd", "adagrad"):
+        raise KerasbindError(f"optimizer must be 'sgd' or 'adagrad', not {hparams['optimizer']!r}")
+    if hparams["init"] not in ("xavier", "normal"):
+        raise KerasbindError(f"init must be 'xavier' or 'normal', not {hparams['init']!r}")
+    if not 0.0 < float(hparams["dropout_keep"]) <= 1.0:
+        raise KerasbindError("dropout_keep is a keep probability in (0, 1]")
+
+
+def build_model(
+    arch: ArchitectureSpec,
+    hparams: dict[str, Any],
+    encoder: EncoderSpec,
+    embedding_matrix: np.ndarray | None = None,
+    freeze_embedding: bool = False,
+) -> keras.Model:
+    """The functional model for ``arch``, compiled and ready to train.
+
+    Layout: input ``encoded`` (``encoder.input_shape``); ``embedding`` (k-mer input) or unknown
+    padding (one-hot input); ``conv_1`` … with ReLU; RNN (last state) or global max; head ending
+    in ``logit`` and the sigmoid ``probability`` with output shape ``(None, 1)``.
+    """
+    _check_hyperparameters(hparams)
+    if arch.embedding != (encoder.kind == "kmer"):
+        raise KerasbindError(
+            f"architecture {arch.name!r} needs {'k-mer' if arch.embedding else 'one-hot'} "
+            f"input, the encoder gives {encoder.kind}"
+        )
+    inputs = keras.Input(encoder.input_shape, dtype=encoder.input_dtype, name="encoded")
+    if arch.embedding:
+        dim = EMBEDDING_DIM if embedding_matrix is None else embedding_matrix.shape[1]
+        if embedding_matrix is not None and embedding_matrix.shape[0] != encoder.vocabulary_size:
+            raise KerasbindError(
+                f"embedding matrix has {embedding_matrix.shape[0]} rows, the k-mer vocabulary "
+                f"{encoder.vocabulary_size}"
+            )
+        x = keras.layers.Embedding(
+            encoder.vocabulary_size,
+            dim,
+            embeddings_initializer=(
+                "uniform"
+                if embedding_matrix is None
+                else keras.initializers.Constant(embedding_matrix)
+            ),
+            trainable=not freeze_embedding,
+            name="embedding",
+        )(inputs)
+    else:
+        x = pad_unknown(inputs, arch.filter_width - 1)
+    if conv_output_length(arch, x.shape[1]) < 1:
+        raise KerasbindError(
+            f"sequences of length {encoder.length} are too short for {arch.conv_layers} "
+            f"convolution layers of width {arch.filter_width} (dilation {arch.dilation})"
+        )
+    x = conv_stage(x, arch, hparams, pool_last=arch.rnn is not None)
+    if arch.rnn is None:
+        x = keras.layers.GlobalMaxPooling1D(name="global_max")(x)
+    else:
+        x = rnn_stage(x, arch, hparams)
+    model = keras.Model(inputs, head(x, hparams), name=arch.name.replace("(", "_").strip(")"))
+    compile_model(model, arch, hparams)
+    return model
+
+
+def compile_model(
+    model: keras.Model,
+    arch: ArchitectureSpec,
+    hparams: dict[str, Any],
+    steps_per_execution: int = 1,
+) -> None:
+    """Binary cross-entropy with SGD (Nesterov momentum) or Adagrad; recurrent models clip the
+    gradient's global norm to `RNN_CLIPNORM`.
+
+    JAX always compiles; TensorFlow leaves XLA to Keras's "auto" choice (GPU only) for
+    convolution-only models and never uses it for recurrent ones: on CPU XLA made DeepBind three
+    times slower to train and LSTMs three times slower (benchmarks/RESULTS.md).
+    """
+    clipnorm = RNN_CLIPNORM if arch.rnn else None
+    rate = float(hparams["learning_rate"])
+    if hparams["optimizer"] == "sgd":
+        momentum = float(hparams["momentum"])
+        optimizer = keras.optimizers.SGD(rate, momentum=momentum, nesterov=True, clipnorm=clipnorm)
+    else:
+        optimizer = keras.optimizers.Adagrad(rate, clipnorm=clipnorm)
+    model.compile(
+        optimizer=optimizer,
+        loss=keras.losses.BinaryCrossentropy(),
+        jit_compile=True
+        if keras.backend.backend() == "jax"
+        else ("auto" if arch.rnn is None else False),
+        steps_per_execution=steps_per_execution,
+    )

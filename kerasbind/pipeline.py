@@ -1,0 +1,183 @@
+"""From a `SequenceSet` to a trained model: choose the encoder, encode, word2vec, fit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kerasbind.encoding import EncoderSpec, encode
+from kerasbind.errors import KerasbindError
+from kerasbind.models import ArchitectureSpec
+from kerasbind.sequences import SequenceSet
+from kerasbind.training import TrainingHistory, train_steps
+
+KMER_K = 3
+KMER_STRIDE = 1
+
+
+@dataclass
+class PreparedInputs:
+    """Encoded training data and what the model needs to read it."""
+
+    encoder: EncoderSpec
+    x: np.ndarray
+    y: np.ndarray
+    embedding_matrix: np.ndarray | None = None
+    word2vec: Any = None  # gensim Word2Vec for embedded architectures
+
+
+def encoder_for(
+    arch: ArchitectureSpec, train_set: SequenceSet, seq_len: int | None = None
+) -> EncoderSpec:
+    """The encoder spec: one-hot or k-mer ids (k=3, stride 1) at ``seq_len`` or the longest
+    training sequence."""
+    length = seq_len or int(train_set.lengths.max(initial=0))
+    if length < 1:
+        raise KerasbindError(f"{train_set.source or 'training set'}: no sequences to train on")
+    kind = "kmer" if arch.embedding else "onehot"
+    return EncoderSpec(kind, length, k=KMER_K, stride=KMER_STRIDE, alphabet=train_set.alphabet)
+
+
+def encode_set(encoder: EncoderSpec, seqset: SequenceSet) -> np.ndarray:
+    """A set's sequences as the model's input tensor."""
+    return encode(seqset.sequences, encoder)
+
+
+def load_word2vec(path: Path) -> Any:
+    """A saved gensim word2vec model (``--word2vec PATH``)."""
+    from gensim.models import Word2Vec
+
+    try:
+        return Word2Vec.load(str(path))
+    except (OSError, ValueError, EOFError) as error:
+        raise KerasbindError(f"{path}: not a saved gensim word2vec model ({error})") from error
+
+
+def prepare_inputs(
+    arch: ArchitectureSpec,
+    train_set: SequenceSet,
+    *,
+    seq_len: int | None = None,
+    seed: int = 0,
+    word2vec_path: Path | None = None,
+) -> PreparedInputs:
+    """Encode the labelled training set; for embedded architectures train (or load) word2vec
+    and build the matching embedding matrix."""
+    from kerasbind.embedding import embedding_matrix, train_word2vec
+
+    train_set.require_both_classes()
+    encoder = encoder_for(arch, train_set, seq_len)
+    word2vec = matrix = None
+    if arch.embedding:
+        if word2vec_path is not None:
+            word2vec = load_word2vec(word2vec_path)
+        else:
+            word2vec = train_word2vec(train_set.sequences, encoder.k, encoder.stride, seed=seed)
+        matrix = embedding_matrix(word2vec, encoder.k)
+    assert train_set.labels is not None
+    return PreparedInputs(
+        encoder,
+        encode_set(encoder, train_set),
+        train_set.labels.astype(np.float32),
+        matrix,
+        word2vec,
+    )
+
+
+def fit_model(
+    arch: ArchitectureSpec,
+    hparams: dict[str, Any],
+    prepared: PreparedInputs,
+    *,
+    steps: int,
+    eval_every: int,
+    seed: int,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    freeze_embedding: bool = False,
+    progress: bool = True,
+    on_checkpoint: Callable[[int, float | None], bool | None] | None = None,
+) -> tuple[Any, TrainingHistory]:
+    """Build a fresh model (seeded) and train it for ``steps`` learning steps."""
+    from kerasbind.models import build_model
+    from kerasbind.runtime import set_seed
+
+    set_seed(seed)
+    model = build_model(
+        arch, hparams, prepared.encoder, prepared.embedding_matrix, freeze_embedding
+    )
+    history = train_steps(
+        model,
+        prepared.x,
+        prepared.y,
+        steps=steps,
+        eval_every=eval_every,
+        validation=validation,
+        seed=seed,
+        progress=progress,
+        on_checkpoint=on_checkpoint,
+    )
+    return model, history
+
+
+def hyperparameters(arch: ArchitectureSpec, path: Path | None = None) -> dict[str, Any]:
+    """The defaults for ``arch`` updated from a JSON file: a flat object of hyper-parameters or
+    any object holding one under ``"hyperparameters"`` (e.g. another run's kerasbind.json)."""
+    from kerasbind.models import HYPERPARAMETER_KEYS, default_hyperparameters
+    from kerasbind.rundir import read_json
+
+    hparams = default_hyperparameters(arch)
+    if path is None:
+        return hparams
+    if not Path(path).is_file():
+        raise KerasbindError(f"{path}: hyper-parameter file not found")
+    given = read_json(Path(path))
+    given = given.get("hyperparameters", given) if isinstance(given, dict) else given
+    if not isinstance(given, dict):
+        raise KerasbindError(f"{path}: expected a JSON object of hyper-parameters")
+    unknown = sorted(set(given) - set(HYPERPARAMETER_KEYS))
+    if unknown:
+        raise KerasbindError(
+            f"{path}: unknown hyper-parameters {', '.join(unknown)} "
+            f"(known: {', '.join(HYPERPARAMETER_KEYS)})"
+        )
+    hparams.update(given)
+    return hparams
+
+
+def evaluate_into_run(
+    run_dir: Path, model: Any, encoder: EncoderSpec, test_set: SequenceSet
+) -> dict[str, Any]:
+    """Score ``test_set``: merge ``{"test": metrics}`` into ``metrics.json`` and the run's
+    ``kerasbind.json``, and draw ROC / PR curves into the run directory."""
+    from kerasbind.plots import plot_roc_pr
+    from kerasbind.prediction import binary_metrics, predict_sequences
+    from kerasbind.rundir import CONFIG_FILE, METRICS_FILE, read_json, update_json
+
+    test_set.require_both_classes()
+    prob = predict_sequences(model, encoder, test_set.sequences)
+    metrics = {**binary_metrics(test_set.labels, prob), "source": test_set.source}
+    update_json(run_dir / METRICS_FILE, {"test": metrics})
+    config_file = run_dir / CONFIG_FILE
+    recorded = read_json(config_file).get("metrics", {}) if config_file.exists() else {}
+    update_json(config_file, {"metrics": {**recorded, "test": metrics}})
+    plot_roc_pr(test_set.labels, prob, run_dir)
+    return metrics
+
+
+def hold_out(seqset: SequenceSet, fraction: float, seed: int) -> tuple[SequenceSet, SequenceSet]:
+    """A stratified random split: (the rest, ``fraction`` of each class held out)."""
+    if not 0.0 < fraction < 1.0:
+        raise KerasbindError("the held-out fraction must be between 0 and 1")
+    assert seqset.labels is not None
+    rng = np.random.default_rng(seed)
+    held = []
+    for label in (0, 1):
+        members = rng.permutation(np.flatnonzero(seqset.labels == label))
+        held.append(members[: max(1, round(fraction * len(members)))])
+    mask = np.zeros(len(seqset), dtype=bool)
+    mask[np.concatenate(held)] = True
+    return seqset.subset(np.flatnonzero(~mask)), seqset.subset(np.flatnonzero(mask))

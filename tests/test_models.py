@@ -1,0 +1,169 @@
+"""The nine architectures: layer layout, parameter counts by formula, padding, composition."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from kerasbind.encoding import EncoderSpec
+from kerasbind.errors import KerasbindError
+from kerasbind.models import (
+    ARCHITECTURES,
+    ArchitectureSpec,
+    build_model,
+    default_hyperparameters,
+    resolve_architecture,
+)
+
+LENGTH = 101
+HPARAMS = {**default_hyperparameters(ARCHITECTURES["deepbind"]), "filters": 16, "rnn_units": 20}
+
+
+def encoder_for(arch: ArchitectureSpec) -> EncoderSpec:
+    return EncoderSpec("kmer" if arch.embedding else "onehot", LENGTH, k=3, stride=1)
+
+
+def expected_parameters(arch: ArchitectureSpec, filters: int, units: int, dense: int) -> int:
+    """Parameter count written out from the definitions (paper Table 1 and 2)."""
+    total, channels = 0, 4
+    if arch.embedding:
+        total += (4**3 + 1) * 50
+        channels = 50
+    width = 10 if arch.embedding else 24
+    for layer in range(arch.conv_layers):
+        out = int(filters * 1.5**layer)  # 16, 24, 36
+        total += width * channels * out + out
+        channels = out
+    for _ in range(arch.rnn_layers if arch.rnn else 0):
+        gates, biases = (4, 1) if "lstm" in arch.rnn else (3, 2)  # Keras GRU: reset_after
+        one_way = gates * (units * (channels + units) + biases * units)
+        directions = 2 if arch.rnn.startswith("bi") else 1
+        total += directions * one_way
+        channels = directions * units
+    if dense:
+        total += channels * dense + dense
+        channels = dense
+    return total + channels + 1
+
+
+@pytest.mark.parametrize(
+    ("name", "dense"), [(name, (0, 32)[i % 2]) for i, name in enumerate(ARCHITECTURES)]
+)
+def test_layout_and_parameter_count(name: str, dense: int) -> None:
+    arch = ARCHITECTURES[name]
+    encoder = encoder_for(arch)
+    model = build_model(arch, {**HPARAMS, "dense_units": dense}, encoder)
+    assert model.count_params() == expected_parameters(arch, 16, 20, dense)
+    names = [layer.name for layer in model.layers]
+    assert model.inputs[0].name == "encoded"
+    assert tuple(model.input_shape[1:]) == encoder.input_shape
+    assert model.output_shape == (None, 1)
+    assert names[-2:] == ["logit", "probability"]
+    assert model.get_layer("probability").activation is keras.activations.sigmoid
+    assert ("embedding" in names) == arch.embedding
+    assert ("pad_unknown" in names) == (not arch.embedding)
+    conv = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv1D)]
+    assert [layer.name for layer in conv] == [f"conv_{i + 1}" for i in range(arch.conv_layers)]
+    assert [layer.filters for layer in conv] == [16, 24, 36][: arch.conv_layers]
+    for index, layer in enumerate(conv):
+        assert layer.activation is keras.activations.relu
+        assert layer.kernel_size == (arch.filter_width,)
+        assert layer.dilation_rate == ((arch.dilation if index else 1),)
+    recurrent = [
+        layer
+        for layer in model.layers
+        if isinstance(layer, keras.layers.RNN | keras.layers.Bidirectional)
+    ]
+    assert len(recurrent) == (arch.rnn_layers if arch.rnn else 0)
+    assert ("global_max" in names) == (arch.rnn is None)
+    assert ("dense" in names) == bool(dense)
+    if arch.conv_layers:
+        # one-hot: conv_1 scans (width - 1) padding columns on each side: L + width - 1 outputs;
+        # k-mer ids: L - k + 1 = 99 positions, valid convolution: 99 - width + 1. Then each
+        # further module: a pool of 3 and a valid (dilated) convolution.
+        width = arch.filter_width
+        positions = LENGTH + width - 1 if not arch.embedding else LENGTH - 2 - width + 1
+        assert model.get_layer("conv_1").output.shape[1] == positions
+        for index in range(2, arch.conv_layers + 1):
+            positions -= 2 + (width - 1) * arch.dilation
+            assert model.get_layer(f"conv_{index}").output.shape[1] == positions
+
+
+def test_table_1() -> None:
+    table = {
+        name: (a.embedding, a.conv_layers, a.dilation, a.rnn) for name, a in ARCHITECTURES.items()
+    }
+    assert table == {
+        "deepbind": (False, 1, 1, None),
+        "deepbind_star": (False, 3, 1, None),
+        "dilated": (False, 3, 2, None),
+        "danq": (False, 1, 1, "bilstm"),
+        "danq_star": (False, 3, 1, "bilstm"),
+        "deepbind_e_star": (True, 3, 1, None),
+        "kegru": (True, 0, 1, "bigru"),
+        "eclstm": (True, 1, 1, "lstm"),
+        "ecblstm": (True, 1, 1, "bilstm"),
+    }
+
+
+def test_one_hot_padding_is_unknown() -> None:
+    arch = ARCHITECTURES["deepbind"]
+    model = build_model(arch, HPARAMS, encoder_for(arch))
+    padded = keras.Model(model.input, model.get_layer("pad_unshift").output)
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (2, LENGTH))]
+    out = keras.ops.convert_to_numpy(padded(x))
+    assert out.shape == (2, LENGTH + 2 * 23, 4)
+    np.testing.assert_allclose(out[:, :23], 0.25)
+    np.testing.assert_allclose(out[:, -23:], 0.25)
+    np.testing.assert_allclose(out[:, 23:-23], x, atol=1e-7)
+
+
+def test_bidirectional_output_is_both_last_states() -> None:
+    arch = resolve_architecture("kegru", rnn="bilstm")
+    model = build_model(arch, HPARAMS, encoder_for(arch))
+    bi = model.get_layer("bilstm_1")
+    x = np.random.default_rng(1).normal(size=(3, 7, 50)).astype(np.float32)
+    joined = keras.ops.convert_to_numpy(bi(x))
+    forward = keras.ops.convert_to_numpy(bi.forward_layer(x))
+    backward = keras.ops.convert_to_numpy(bi.backward_layer(x))  # reads x from the end
+    assert bi.backward_layer.go_backwards
+    np.testing.assert_allclose(joined, np.concatenate([forward, backward], axis=1), atol=1e-5)
+
+
+def test_resolve_architecture_overrides() -> None:
+    assert resolve_architecture("danq") is ARCHITECTURES["danq"]
+    assert resolve_architecture("danq", rnn="bilstm") is ARCHITECTURES["danq"]
+    custom = resolve_architecture("danq", rnn="gru", rnn_layers=2, conv_layers=2, embedding=True)
+    assert (custom.name, custom.rnn, custom.rnn_layers, custom.conv_layers, custom.embedding) == (
+        "custom(danq)",
+        "gru",
+        2,
+        2,
+        True,
+    )
+    model = build_model(custom, HPARAMS, encoder_for(custom))
+    assert model.count_params() == expected_parameters(custom, 16, 20, HPARAMS["dense_units"])
+    with pytest.raises(KerasbindError, match="neither"):
+        resolve_architecture("deepbind", conv_layers=0)
+    with pytest.raises(KerasbindError, match="unknown architecture"):
+        resolve_architecture("deepsea")
+
+
+def test_normal_initialisation_uses_its_std() -> None:
+    arch = ARCHITECTURES["deepbind"]
+    hparams = {**HPARAMS, "init": "normal", "conv_init_std": 1e-3, "dense_init_std": 0.1}
+    model = build_model(arch, hparams, encoder_for(arch))
+    assert np.std(model.get_layer("conv_1").kernel.numpy()) == pytest.approx(1e-3, rel=0.1)
+    assert np.std(model.get_layer("dense").kernel.numpy()) == pytest.approx(0.1, rel=0.2)
+
+
+def test_wrong_encoder_or_hparams_refused() -> None:
+    with pytest.raises(KerasbindError, match="too short"):
+        build_model(ARCHITECTURES["dilated"], HPARAMS, EncoderSpec("onehot", 40))
+    with pytest.raises(KerasbindError, match="one-hot"):
+        build_model(ARCHITECTURES["deepbind"], HPARAMS, EncoderSpec("kmer", LENGTH))
+    with pytest.raises(KerasbindError, match="optimizer"):
+        build_model(
+            ARCHITECTURES["deepbind"], {**HPARAMS, "optimizer": "adam"}, EncoderSpec("onehot", 50)
+        )

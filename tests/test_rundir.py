@@ -1,0 +1,72 @@
+"""Run directories: save, load, identical predictions, merged configuration, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kerasbind.embedding import embedding_matrix, train_word2vec
+from kerasbind.encoding import EncoderSpec, encode
+from kerasbind.errors import KerasbindError
+from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
+from kerasbind.prediction import predict_encoded
+from kerasbind.rundir import load_run, save_run, update_json
+from kerasbind.training import train_steps
+
+
+def random_sequences(n: int, length: int, seed: int = 0) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return ["".join(rng.choice(list("ACGTN"), length)) for _ in range(n)]
+
+
+def test_saved_and_loaded_model_predicts_identically(tmp_path: Path) -> None:
+    sequences = random_sequences(64, 40)
+    arch = resolve_architecture("ecblstm")
+    encoder = EncoderSpec("kmer", 40, k=3, stride=1, alphabet="RNA")
+    word2vec = train_word2vec(sequences, seed=0)
+    hparams = default_hyperparameters(arch)
+    model = build_model(arch, hparams, encoder, embedding_matrix(word2vec, 3))
+    x = encode(sequences, encoder)
+    train_steps(model, x, np.arange(64) % 2, steps=2, eval_every=2, progress=False)
+    config = {
+        "architecture": arch.to_dict(),
+        "hyperparameters": hparams,
+        "encoder": encoder.to_dict(),
+        "data": {"train": "x.fa"},
+    }
+    save_run(tmp_path / "run", model, config, word2vec)
+
+    run = load_run(tmp_path / "run")
+    assert run.architecture == arch and run.encoder == encoder and run.hparams == hparams
+    assert (tmp_path / "run" / "word2vec.model").is_file()
+    assert run.config["versions"]["keras"] and run.config["data"] == {"train": "x.fa"}
+    np.testing.assert_array_equal(predict_encoded(run.model, x), predict_encoded(model, x))
+    assert not list((tmp_path / "run").glob(".*")), "temporary files left behind"
+
+
+def test_save_merges_keys_others_added(tmp_path: Path) -> None:
+    arch = resolve_architecture("deepbind")
+    encoder = EncoderSpec("onehot", 30)
+    model = build_model(arch, default_hyperparameters(arch), encoder)
+    config = {
+        "architecture": arch.to_dict(),
+        "hyperparameters": default_hyperparameters(arch),
+        "encoder": encoder.to_dict(),
+    }
+    save_run(tmp_path, model, config)
+    update_json(tmp_path / "kerasbind.json", {"export": {"base": "models/x"}})
+    save_run(tmp_path, model, {**config, "metrics": {"test": {"auc_roc": 0.9}}})
+    saved = json.loads((tmp_path / "kerasbind.json").read_text())
+    assert saved["export"] == {"base": "models/x"} and saved["metrics"]["test"]["auc_roc"] == 0.9
+
+
+def test_not_a_run_directory(tmp_path: Path) -> None:
+    with pytest.raises(KerasbindError, match="not a kerasbind run directory"):
+        load_run(tmp_path)
+    (tmp_path / "model.keras").write_text("")
+    (tmp_path / "kerasbind.json").write_text("{}")
+    with pytest.raises(KerasbindError, match="incomplete"):
+        load_run(tmp_path)
