@@ -135,8 +135,8 @@ def safe_name(identifier: str) -> str:
 
 def save_mutation_map(mutation: MutationMap, out_dir: Path, letters: str = "ACGT") -> list[Path]:
     """``<id>.ism.tsv``, the heatmap ``<id>.ism.png`` and the saliency logo ``<id>.logo.png``."""
+    from kerasbind.files import write_atomic
     from kerasbind.motifs.logos import draw_logo, pyplot, save_figure
-    from kerasbind.rundir import write_atomic
 
     stem = out_dir / safe_name(mutation.id)
     table = mutation.table(letters)

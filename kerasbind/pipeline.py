@@ -126,8 +126,8 @@ def fit_model(
 def hyperparameters(arch: ArchitectureSpec, path: Path | None = None) -> dict[str, Any]:
     """The defaults for ``arch`` updated from a JSON file: a flat object of hyper-parameters or
     any object holding one under ``"hyperparameters"`` (e.g. another run's kerasbind.json)."""
+    from kerasbind.files import read_json
     from kerasbind.models import HYPERPARAMETER_KEYS, default_hyperparameters
-    from kerasbind.rundir import read_json
 
     hparams = default_hyperparameters(arch)
     if path is None:
@@ -153,9 +153,10 @@ def evaluate_into_run(
 ) -> dict[str, Any]:
     """Score ``test_set``: merge ``{"test": metrics}`` into ``metrics.json`` and the run's
     ``kerasbind.json``, and draw ROC / PR curves into the run directory."""
+    from kerasbind.files import read_json, update_json
     from kerasbind.plots import plot_roc_pr
     from kerasbind.prediction import binary_metrics, predict_sequences
-    from kerasbind.rundir import CONFIG_FILE, METRICS_FILE, read_json, update_json
+    from kerasbind.rundir import CONFIG_FILE, METRICS_FILE
 
     test_set.require_both_classes()
     prob = predict_sequences(model, encoder, test_set.sequences)

@@ -15,7 +15,7 @@ def plot_roc_pr(y: np.ndarray, prob: np.ndarray, out_dir: Path | str) -> list[Pa
     import matplotlib.pyplot as plt
     from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
 
-    from kerasbind.rundir import write_atomic
+    from kerasbind.files import write_atomic
 
     out_dir = Path(out_dir)
     fpr, tpr, _ = roc_curve(y, prob)

@@ -28,6 +28,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from kerasbind.errors import InputError, KerasbindError
+from kerasbind.files import write_atomic
 from kerasbind.sequences import SequenceError, SequenceSet, canonicalise, detect_alphabet
 
 FORMATS = ("tsv", "deepbind", "ionmf", "fasta", "bed")
@@ -106,16 +107,14 @@ def write_tsv(seqset: SequenceSet, path: str | os.PathLike[str]) -> None:
     if seqset.labels is not None:
         frame["label"] = seqset.labels
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    gzipped = path.suffix == ".gz"
+    compression = {"method": "gzip", "compresslevel": 6, "mtime": 0} if gzipped else None
     try:
-        gzipped = path.suffix == ".gz"
-        compression = {"method": "gzip", "compresslevel": 6, "mtime": 0} if gzipped else None
-        frame.to_csv(temporary, sep="\t", index=False, compression=compression)
-        os.replace(temporary, path)
+        write_atomic(
+            path, lambda tmp: frame.to_csv(tmp, sep="\t", index=False, compression=compression)
+        )
     except OSError as error:
         raise KerasbindError(f"{path}: cannot write: {error.strerror or error}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- helpers

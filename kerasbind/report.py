@@ -118,7 +118,8 @@ def motif_section(motif_dir: Path) -> str:
 
 def build_report(run_dir: Path | str, motif_dir: Path | str | None = None) -> str:
     """The HTML text of a run directory's report."""
-    from kerasbind.rundir import CONFIG_FILE, METRICS_FILE, read_json
+    from kerasbind.files import read_json
+    from kerasbind.rundir import CONFIG_FILE, METRICS_FILE
 
     run = Path(run_dir)
     if not (run / CONFIG_FILE).is_file():
@@ -166,7 +167,7 @@ def write_report(
     run_dir: Path | str, out: Path | str | None = None, motif_dir: Path | str | None = None
 ) -> Path:
     """Write ``report.html`` (default: in the run directory) atomically; return its path."""
-    from kerasbind.rundir import write_atomic
+    from kerasbind.files import write_atomic
 
     text = build_report(run_dir, motif_dir)
     path = Path(out) if out is not None else Path(run_dir) / REPORT_FILE

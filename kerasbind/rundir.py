@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kerasbind.encoding import EncoderSpec
 from kerasbind.errors import KerasbindError
+from kerasbind.files import read_json, update_json, write_atomic
 from kerasbind.models import ArchitectureSpec
 
 MODEL_FILE = "model.keras"
@@ -31,41 +28,6 @@ class Run:
     encoder: EncoderSpec
     architecture: ArchitectureSpec
     hparams: dict[str, Any]
-
-
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
-    """Call ``write(temporary_path)`` in ``path``'s folder, then move the result into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent
-    )
-    os.close(handle)
-    try:
-        write(Path(temporary))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` as indented JSON, atomically."""
-    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2) + "\n"))
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise KerasbindError(f"{path}: not valid JSON ({error})") from error
-
-
-def update_json(path: Path, updates: dict[str, Any]) -> dict[str, Any]:
-    """Merge ``updates`` into the JSON object at ``path`` (created if absent) and write it."""
-    data = read_json(path) if path.exists() else {}
-    data.update(updates)
-    write_json(path, data)
-    return data
 
 
 def versions() -> dict[str, str]:

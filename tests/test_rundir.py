@@ -11,9 +11,10 @@ import pytest
 from kerasbind.embedding import embedding_matrix, train_word2vec
 from kerasbind.encoding import EncoderSpec, encode
 from kerasbind.errors import KerasbindError
+from kerasbind.files import update_json
 from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
 from kerasbind.prediction import predict_encoded
-from kerasbind.rundir import load_run, save_run, update_json
+from kerasbind.rundir import load_run, save_run
 from kerasbind.training import train_steps
 
 

@@ -181,7 +181,7 @@ def write_prediction_table(
 
     import pandas as pd
 
-    from kerasbind.rundir import write_atomic
+    from kerasbind.files import write_atomic
 
     table = pd.DataFrame({"id": ids, "sequence": sequences, "probability": probability})
     if str(output) == "-":

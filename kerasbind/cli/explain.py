@@ -75,8 +75,9 @@ def run(args: argparse.Namespace) -> int:
     quiet_tensorflow()
     from kerasbind.errors import KerasbindError
     from kerasbind.explain import explain_sequences, read_variants, variant_effects
+    from kerasbind.files import write_atomic
     from kerasbind.motifs.motif import letters
-    from kerasbind.rundir import load_run, write_atomic
+    from kerasbind.rundir import load_run
 
     if args.limit < 1:
         raise KerasbindError("--limit must be at least 1")

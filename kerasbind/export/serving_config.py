@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kerasbind.export.layout import versions
-from kerasbind.rundir import write_atomic
+from kerasbind.files import write_atomic
 
 CONFIG_NAME = "models.config"
 CONTAINER_BASE = "/models"

@@ -100,7 +100,7 @@ def write_analysis(analysis: MotifAnalysis, out_dir: Path | str, progress: bool 
     """Write the files listed in the module docstring into ``out_dir``; return it."""
     from tqdm.auto import tqdm
 
-    from kerasbind.rundir import write_atomic
+    from kerasbind.files import write_atomic
 
     out = Path(out_dir)
     alphabet = analysis.filters.alphabet

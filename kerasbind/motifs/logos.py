@@ -28,7 +28,7 @@ def pyplot() -> Any:
 
 def save_figure(figure: Any, *paths: Path) -> list[Path]:
     """Save ``figure`` atomically to each path (format from the suffix), then close it."""
-    from kerasbind.rundir import write_atomic
+    from kerasbind.files import write_atomic
 
     for path in paths:
         write_atomic(

@@ -46,7 +46,7 @@ def write_meme(
     path: str | os.PathLike[str], motifs: Iterable[Motif], alphabet: Alphabet = "DNA"
 ) -> None:
     """Write ``motifs`` to ``path`` atomically."""
-    from kerasbind.rundir import write_atomic
+    from kerasbind.files import write_atomic
 
     text = format_meme(motifs, alphabet)
     write_atomic(Path(path), lambda tmp: tmp.write_text(text))

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from kerasbind.errors import KerasbindError
+from kerasbind.files import read_json, update_json, write_atomic, write_json
 from kerasbind.models import ArchitectureSpec
 from kerasbind.pipeline import evaluate_into_run, prepare_inputs
-from kerasbind.rundir import read_json, save_run, update_json, write_atomic, write_json
+from kerasbind.rundir import save_run
 from kerasbind.sequences import SequenceSet
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.final import train_final

@@ -1,0 +1,59 @@
+"""Atomic file writing and JSON helpers: finished work is never half-written or lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kerasbind.errors import KerasbindError
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path | str, write: Callable[[Path], None]) -> None:
+    """Call ``write(temporary_path)`` in ``path``'s folder, then rename the result into place.
+
+    The file gets the usual permissions (``0o666`` less the umask), not ``mkstemp``'s ``0o600``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent
+    )
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.chmod(temporary, 0o666 & ~_current_umask())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path | str, data: dict[str, Any]) -> None:
+    """Write ``data`` as indented JSON, atomically."""
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2) + "\n"))
+
+
+def read_json(path: Path | str) -> dict[str, Any]:
+    """Read a JSON object; a broken file is a one-line user error."""
+    try:
+        return json.loads(Path(path).read_text())
+    except json.JSONDecodeError as error:
+        raise KerasbindError(f"{path}: not valid JSON ({error})") from error
+
+
+def update_json(path: Path | str, updates: dict[str, Any]) -> dict[str, Any]:
+    """Merge ``updates`` into the JSON object at ``path`` (created if absent) and write it."""
+    data = read_json(path) if Path(path).exists() else {}
+    data.update(updates)
+    write_json(path, data)
+    return data
