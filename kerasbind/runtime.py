@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -11,10 +12,29 @@ import numpy as np
 
 
 def quiet_tensorflow() -> None:
-    """Silence TensorFlow's C++ and Python start-up chatter (call before importing TF)."""
+    """Silence TensorFlow's start-up chatter (call before importing TensorFlow or Keras).
+
+    Sets the log levels, then imports TensorFlow once with stderr pointed at ``/dev/null``: its
+    C++ core prints lines (oneDNN, the CUDA probe) before its logging is set up, which no
+    environment variable reaches. Does nothing under another Keras backend.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
+    if "tensorflow" in sys.modules or os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        with contextlib.suppress(ImportError):  # a later import reports a missing TensorFlow
+            import tensorflow
+
+            tensorflow.config.list_physical_devices()  # device start-up logs its CUDA probe here
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def set_seed(seed: int) -> None:
