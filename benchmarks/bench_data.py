@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kerasbind.encoding import EncoderSpec, encode
 from kerasbind.readers import read_sequences
 from kerasbind.shuffle import dinucleotide_shuffle
 
@@ -54,6 +55,14 @@ def main() -> None:
         f"| dinucleotide_shuffle, 101 nt, random ACGT | {n:,} | {seconds:.3f} | "
         f"{n / seconds:,.0f} sequences |"
     )
+
+    for kind in ("onehot", "kmer"):
+        spec = EncoderSpec(kind, 101)
+        seconds = best_time(lambda spec=spec: encode(sequences, spec), args.repeats)
+        print(
+            f"| encode, {kind}, 101 nt (strings to model input) | {n:,} | {seconds:.3f} | "
+            f"{n / seconds:,.0f} sequences |"
+        )
 
     files = {
         "read_sequences, iONMF FASTA (PUM2 training, gzip)": args.data
