@@ -103,6 +103,21 @@ def load_training_and_test(args: argparse.Namespace) -> tuple[SequenceSet, Seque
     return train, test
 
 
+def load_input_set(
+    args: argparse.Namespace, *, negatives: str = "none", seed: int = 0
+) -> SequenceSet:
+    """The one set named by `kerasbind.cli.common.add_sequence_input_arguments`: ``--input
+    FILE`` (labels optional) or the ``test`` split of ``--dataset NAME``."""
+    if getattr(args, "dataset", None):
+        from kerasbind.tfds_loading import load_tfds
+
+        seqset = load_tfds(args.dataset, "test", data_dir=args.data_dir, manual_dir=args.manual_dir)
+        return apply_negatives(seqset, negatives, 1.0, seed)
+    return load_sequence_set(
+        args.input, **_reading(args), negatives=negatives, seed=seed, require_labels=False
+    )
+
+
 def _reading(args: argparse.Namespace) -> dict:
     """`read_sequences` keyword arguments from ``--format``, ``--genome``, ``--window``."""
     return {

@@ -91,7 +91,8 @@ def motif_section(motif_dir: Path) -> str:
     summary_file = motif_dir / SUMMARY_FILE
     if not summary_file.is_file():
         return (
-            '<p class="note">No motifs yet: run <code>kerasbind motifs RUN_DIR --input FILE '
+            '<p class="note">No motifs yet: run <code>kerasbind motifs RUN_DIR '
+            "--input FILE (or --dataset NAME) "
             f"--out {html.escape(str(motif_dir))}</code>, then this command again.</p>"
         )
     summary = pd.read_csv(summary_file, sep="\t").sort_values("best_q_value", kind="stable")

@@ -95,3 +95,27 @@ def test_dataset_name_loads_train_and_test_splits(tmp_path: Path) -> None:
         parse("--dataset", name, "--test", str(FILES / "train.tsv"), *common)
     )
     assert len(test) == 3
+
+
+def test_one_input_set_from_a_file_or_a_dataset(tmp_path: Path) -> None:
+    """``--input FILE | --dataset NAME`` (motifs): a file as read, or a dataset's test split."""
+    from kerasbind.cli.common import add_sequence_input_arguments
+    from kerasbind.datasets import load_input_set
+
+    parser = argparse.ArgumentParser()
+    add_sequence_input_arguments(parser)
+    from_file = load_input_set(parser.parse_args(["--input", str(FILES / "train.tsv")]))
+    assert len(from_file) == 3
+    manual = Path(__file__).resolve().parents[1] / "tfds_builders" / "chip_seq" / "dummy_data"
+    args = parser.parse_args(
+        [
+            "--dataset",
+            "chip_seq/USF1_H1-hESC_USF-1_HudsonAlpha",
+            "--data-dir",
+            str(tmp_path),
+            "--manual-dir",
+            str(manual),
+        ]
+    )
+    test = load_input_set(args)
+    assert test.source.endswith("[test]") and 0 < test.n_positive < len(test)

@@ -91,6 +91,12 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
         help="fixed model input length: longer sequences are centre-trimmed, shorter ones "
         "padded with N (default: the longest training sequence)",
     )
+    add_tfds_location_arguments(group)
+    add_input_format_arguments(parser)
+
+
+def add_tfds_location_arguments(group: argparse._ActionsContainer) -> None:
+    """``--data-dir`` and ``--manual-dir``: where TFDS keeps and finds data for ``--dataset``."""
     group.add_argument(
         "--data-dir",
         type=Path,
@@ -104,6 +110,22 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
         help="folder with the raw files for --dataset clip_seq / chip_seq when they cannot "
         "be downloaded (e.g. ../shared/data/CLIP-seq)",
     )
+
+
+def add_sequence_input_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--input FILE | --dataset NAME`` for commands that read one set of sequences (a TFDS
+    dataset gives its ``test`` split), with the file-reading options."""
+    group = parser.add_argument_group("sequences")
+    source = group.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--input", type=Path, metavar="FILE", help="sequence file (any format kerasbind reads)"
+    )
+    source.add_argument(
+        "--dataset",
+        metavar="NAME",
+        help="a TFDS dataset instead of a file (its 'test' split), e.g. simulated_binding",
+    )
+    add_tfds_location_arguments(group)
     add_input_format_arguments(parser)
 
 

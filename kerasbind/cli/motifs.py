@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasbind.cli.common import add_input_format_arguments
+from kerasbind.cli.common import add_sequence_input_arguments
 from kerasbind.motifs.matching import DEFAULT_JASPAR_RELEASE, DEFAULT_TAXON, JASPAR_TAXA
 
 DESCRIPTION = """\
@@ -35,6 +35,7 @@ examples:
   kerasbind motifs runs/elavl1 --input test.fa.gz \\
       --db ../shared/data/motifs/Ray2013_rbp_RNA.meme --top 5
   kerasbind motifs runs/usf1 --input peaks_AC.seq.gz --negatives shuffle --taxon all
+  kerasbind motifs runs/quickstart --dataset simulated_binding   # a TFDS test split
 """
 
 
@@ -47,7 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder made by train/tune")
-    parser.add_argument("--input", type=Path, required=True, metavar="FILE", help="sequences")
     parser.add_argument(
         "--db",
         default="jaspar",
@@ -94,7 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for --negatives shuffle")
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder")
-    add_input_format_arguments(parser)
+    add_sequence_input_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
     quiet_tensorflow()
     use_numba_cache()
-    from kerasbind.datasets import load_sequence_set
+    from kerasbind.datasets import load_input_set
     from kerasbind.errors import KerasbindError
     from kerasbind.motifs import DISTANCE_METRIC, analyse_filters, best_matches, write_analysis
     from kerasbind.rundir import load_run
@@ -111,15 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 0 or args.per_filter < 1:
         raise KerasbindError("--top must be >= 0 and --per-filter >= 1")
     trained = load_run(args.run_dir)
-    seqset = load_sequence_set(
-        args.input,
-        args.format,
-        genome=args.genome,
-        window=args.window,
-        negatives=args.negatives,
-        seed=args.seed,
-        require_labels=False,
-    )
+    seqset = load_input_set(args, negatives=args.negatives, seed=args.seed)
     analysis = analyse_filters(
         trained.model,
         trained.encoder,
