@@ -120,7 +120,6 @@ def test_command_line_and_saved_model_cli_run(exported: tuple[Path, Path], tmp_p
     np.testing.assert_allclose(printed, expected, atol=1e-5)
 
 
-@pytest.mark.slow
 def test_saved_model_cli_show(exported: tuple[Path, Path]) -> None:
     _, base = exported
     shown = subprocess.run(

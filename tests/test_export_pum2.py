@@ -29,7 +29,6 @@ def _kerasbind(*args: str) -> str:
     return done.stdout
 
 
-@pytest.mark.slow
 @pytest.mark.shared_data
 def test_pum2_export_acceptance(pum2_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, test = pum2_files

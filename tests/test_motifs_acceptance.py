@@ -8,7 +8,7 @@ import pytest
 
 from kerasbind.cli import main
 
-pytestmark = [pytest.mark.slow, pytest.mark.shared_data]
+pytestmark = [pytest.mark.shared_data]
 
 
 def train_and_match(tmp_path, train: list[str], test, db: str) -> pd.DataFrame:

@@ -90,7 +90,6 @@ def test_missing_raw_files_ask_for_manual_dir(
                   data_dir=tmp_path / "data", manual_dir=empty)
 
 
-@pytest.mark.slow
 @pytest.mark.shared_data
 def test_pum2_full_build_from_shared_data(
     tmp_path: Path, shared_data: Path, pum2_files: tuple[Path, Path]
@@ -105,7 +104,6 @@ def test_pum2_full_build_from_shared_data(
     np.testing.assert_array_equal(test.labels, direct.labels)
 
 
-@pytest.mark.slow
 @pytest.mark.shared_data
 def test_usf1_full_build_from_shared_data(
     tmp_path: Path, shared_data: Path, usf1_files: tuple[Path, Path]

@@ -66,7 +66,6 @@ def test_tune_records_trials_and_resumes(simulated, tmp_path: Path, capsys) -> N
         tune(arch, train, test, out, options=other)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("search", ["hyperband", "bayesian"])
 def test_other_oracles(simulated, tmp_path: Path, search: str) -> None:
     train, _ = simulated

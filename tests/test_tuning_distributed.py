@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from kerasbind.readers import write_tsv
 from kerasbind.simulate import simulate_binding
@@ -25,7 +24,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.mark.slow
 def test_chief_and_two_workers_run_every_trial_once(tmp_path: Path) -> None:
     train, _ = simulate_binding(300, 10, ["MA0139.2"], length=60, seed=0)
     write_tsv(train, tmp_path / "train.tsv")
