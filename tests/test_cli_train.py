@@ -56,6 +56,8 @@ def test_train_evaluate_predict(files: tuple[Path, Path], tmp_path: Path, capsys
             "--out",
             str(run),
             "--quiet",
+            "--export",
+            str(tmp_path / "models"),
         ]
     )
     assert code == 0
@@ -69,6 +71,9 @@ def test_train_evaluate_predict(files: tuple[Path, Path], tmp_path: Path, capsys
     assert trained_auc >= 0.9
     assert config["metrics"]["test"]["auc_roc"] == trained_auc
     assert (run / "roc.png").stat().st_size > 1000 and (run / "pr.png").is_file()
+    exported = sorted(p.name for p in (tmp_path / "models" / "run").iterdir())
+    assert exported == ["1"]  # --export: one version, written after the test metrics
+    assert (tmp_path / "models" / "run" / "1" / "saved_model.pb").is_file()
 
     (run / "metrics.json").unlink()
     assert main(["evaluate", str(run), "--test", str(test)]) == 0

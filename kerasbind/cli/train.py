@@ -149,7 +149,6 @@ def run(args: argparse.Namespace) -> int:
         "metrics": {"validation_auc": history.val_auc[-1]} if validation else {},
     }
     save_run(args.out, model, config, prepared.word2vec)
-    export_after_run(args, args.out)
     summary = f"trained {arch.name} for {history.steps[-1]} steps in {history.seconds:.0f} s"
     if validation:
         summary += f"; validation AUC {history.val_auc[-1]:.4f}"
