@@ -97,14 +97,14 @@ def load_training_and_test(args: argparse.Namespace) -> tuple[SequenceSet, Seque
             loaded.append(seqset)
         train, test = loaded[0], loaded[1] if len(loaded) == 2 else None
     else:
-        train = load_sequence_set(args.train, **_reading(args), **negatives)
+        train = load_sequence_set(args.train, **reading_options(args), **negatives)
     if test_path is not None:
-        test = load_sequence_set(test_path, **_reading(args), **negatives)
+        test = load_sequence_set(test_path, **reading_options(args), **negatives)
     return train, test
 
 
 def load_input_set(
-    args: argparse.Namespace, *, negatives: str = "none", seed: int = 0
+    args: argparse.Namespace, *, negatives: str = "none", neg_ratio: float = 1.0, seed: int = 0
 ) -> SequenceSet:
     """The one set named by `kerasbind.cli.common.add_sequence_input_arguments`: ``--input
     FILE`` (labels optional) or the ``test`` split of ``--dataset NAME``."""
@@ -112,13 +112,18 @@ def load_input_set(
         from kerasbind.tfds_loading import load_tfds
 
         seqset = load_tfds(args.dataset, "test", data_dir=args.data_dir, manual_dir=args.manual_dir)
-        return apply_negatives(seqset, negatives, 1.0, seed)
+        return apply_negatives(seqset, negatives, neg_ratio, seed)
     return load_sequence_set(
-        args.input, **_reading(args), negatives=negatives, seed=seed, require_labels=False
+        args.input,
+        **reading_options(args),
+        negatives=negatives,
+        neg_ratio=neg_ratio,
+        seed=seed,
+        require_labels=False,
     )
 
 
-def _reading(args: argparse.Namespace) -> dict:
+def reading_options(args: argparse.Namespace) -> dict:
     """`read_sequences` keyword arguments from ``--format``, ``--genome``, ``--window``."""
     return {
         "fmt": getattr(args, "format", "auto"),

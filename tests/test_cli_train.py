@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,16 +11,13 @@ import pytest
 
 from kerasbind.cli import main
 from kerasbind.cli.common import ARCHITECTURE_NAMES
+from kerasbind.readers import write_tsv as write_sequences
 from kerasbind.sequences import SequenceSet
 from kerasbind.simulate import simulate_config
 
 
 def write_tsv(path: Path, seqset: SequenceSet, rna: bool = False) -> Path:
-    rows = [
-        f"{s.replace('T', 'U') if rna else s}\t{label}"
-        for s, label in zip(seqset.sequences, seqset.labels, strict=True)
-    ]
-    path.write_text("sequence\tlabel\n" + "\n".join(rows) + "\n")
+    write_sequences(replace(seqset, alphabet="RNA") if rna else seqset, path)
     return path
 
 

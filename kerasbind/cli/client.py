@@ -86,11 +86,9 @@ def run(args: argparse.Namespace) -> int:
     if args.input is None or args.output is None:
         raise KerasbindError("--input and --output are needed (or --status)")
     from kerasbind.cli.common import write_prediction_table
-    from kerasbind.datasets import load_sequence_set
+    from kerasbind.datasets import load_input_set
 
-    seqset = load_sequence_set(
-        args.input, args.format, genome=args.genome, window=args.window, require_labels=False
-    )
+    seqset = load_input_set(args)
     outputs = client.predict(seqset.sequences, batch_size=args.batch_size)
     write_prediction_table(args.output, seqset.ids, seqset.user_sequences(), outputs["probability"])
     return 0

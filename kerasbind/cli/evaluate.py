@@ -45,18 +45,13 @@ def run(args: argparse.Namespace) -> int:
     from kerasbind.runtime import quiet_tensorflow
 
     quiet_tensorflow()
-    from kerasbind.datasets import load_sequence_set
+    from kerasbind.datasets import load_sequence_set, reading_options
     from kerasbind.pipeline import evaluate_into_run
     from kerasbind.rundir import load_run
 
     trained = load_run(args.run_dir)
     test_set = load_sequence_set(
-        args.test,
-        args.format,
-        genome=args.genome,
-        window=args.window,
-        negatives=args.negatives,
-        seed=args.seed,
+        args.test, **reading_options(args), negatives=args.negatives, seed=args.seed
     )
     metrics = evaluate_into_run(trained.path, trained.model, trained.encoder, test_set)
     print(

@@ -107,12 +107,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _selected(args: argparse.Namespace) -> SequenceSet:
     """The sequences named by --ids (in that order), or the first --limit ones."""
-    from kerasbind.datasets import load_sequence_set
+    from kerasbind.datasets import load_input_set
     from kerasbind.errors import KerasbindError
 
-    seqset = load_sequence_set(
-        args.input, args.format, genome=args.genome, window=args.window, require_labels=False
-    )
+    seqset = load_input_set(args)
     if not args.ids:
         return seqset.subset(range(min(args.limit, len(seqset))))
     where = {identifier: i for i, identifier in reversed(list(enumerate(seqset.ids)))}

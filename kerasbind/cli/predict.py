@@ -40,14 +40,12 @@ def run(args: argparse.Namespace) -> int:
 
     quiet_tensorflow()
     from kerasbind.cli.common import write_prediction_table
-    from kerasbind.datasets import load_sequence_set
+    from kerasbind.datasets import load_input_set
     from kerasbind.prediction import predict_sequences
     from kerasbind.rundir import load_run
 
     trained = load_run(args.run_dir)
-    seqset = load_sequence_set(
-        args.input, args.format, genome=args.genome, window=args.window, require_labels=False
-    )
+    seqset = load_input_set(args)
     prob = predict_sequences(trained.model, trained.encoder, seqset.sequences)
     write_prediction_table(args.output, seqset.ids, seqset.user_sequences(), prob)
     return 0

@@ -63,18 +63,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kerasbind.datasets import load_sequence_set
+    from kerasbind.datasets import load_input_set
     from kerasbind.readers import write_tsv
 
-    seqset = load_sequence_set(
-        args.input,
-        args.format,
-        genome=args.genome,
-        window=args.window,
-        negatives=args.negatives,
-        neg_ratio=args.neg_ratio,
-        seed=args.seed,
-        require_labels=False,
+    seqset = load_input_set(
+        args, negatives=args.negatives, neg_ratio=args.neg_ratio, seed=args.seed
     )
     write_tsv(seqset, args.output)
     if seqset.labels is None:
