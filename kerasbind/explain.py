@@ -86,10 +86,15 @@ def log_odds_model(model: Any) -> Any:
 
 
 def score_codes(scorer: Any, encoder: EncoderSpec, codes: np.ndarray) -> np.ndarray:
-    """Log-odds ``(n,)`` float64 of ``(n, L)`` integer codes, batched."""
+    """Log-odds ``(n,)`` float64 of ``(n, L)`` integer codes, batched.
+
+    Each distinct row is scored once, so identical inputs get identical scores by construction
+    (a row's float result can depend on its place in a batch on some CPUs)."""
     from kerasbind.prediction import predict_encoded
 
-    return predict_encoded(scorer, encode_codes(codes, encoder)).astype(np.float64)
+    unique, inverse = np.unique(codes, axis=0, return_inverse=True)
+    scores = predict_encoded(scorer, encode_codes(unique, encoder)).astype(np.float64)
+    return scores[inverse.reshape(-1)]
 
 
 def _inside(lengths: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
@@ -209,7 +214,9 @@ def variant_effects(model: Any, encoder: EncoderSpec, variants: pd.DataFrame) ->
 
     Returns id, position, ref, alt, probability and log-odds of ref and alt, their differences
     (alt − ref) and ``in_window`` (False when the position lies outside the model's window, so
-    the alt cannot change the score).
+    the alt cannot change the score). An alt equal to its ref, or outside the window, leaves the
+    encoded input unchanged and so scores exactly 0 (`score_codes` scores each distinct input
+    once).
     """
     sequences = list(variants["sequence"])
     codes = to_codes(sequences, encoder.length)
