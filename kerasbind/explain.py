@@ -159,14 +159,17 @@ def save_mutation_map(mutation: MutationMap, out_dir: Path, letters: str = "ACGT
         vmax=limit,
         extent=(mutation.positions[0] - 0.5, mutation.positions[-1] + 0.5, 3.5, -0.5),
     )
+    known = np.flatnonzero(mutation.reference < UNKNOWN_CODE)
+    axes.scatter(
+        mutation.positions[known], mutation.reference[known], s=6, c="black", marker="o", lw=0
+    )
     axes.set_yticks(range(4), list(letters))
     axes.set_xlabel("position")
-    axes.set_title(f"{mutation.id}: p = {mutation.probability:.3f}", fontsize=9)
+    axes.set_title(f"{mutation.id}: p = {mutation.probability:.3f}; ● reference letter", fontsize=9)
     figure.colorbar(image, ax=axes, label="Δ log-odds", fraction=0.03, pad=0.01)
     heatmap = save_figure(figure, stem.with_suffix(".ism.png"))
     figure, axes = plt.subplots(figsize=(width, 1.6))
     heights = np.zeros((len(mutation.positions), 4))
-    known = np.flatnonzero(mutation.reference < UNKNOWN_CODE)
     heights[known, mutation.reference[known]] = mutation.importance[known]
     frame = pd.DataFrame(heights, index=mutation.positions, columns=list(letters))
     draw_logo(axes, frame, ylabel="importance")

@@ -42,20 +42,28 @@ def save_figure(figure: Any, *paths: Path) -> list[Path]:
 
 
 def information_matrix(frequencies: np.ndarray, alphabet: Alphabet = "DNA") -> pd.DataFrame:
-    """Letter heights in bits, ``(w, 4)``, for a ``(4, w)`` frequency matrix."""
+    """Letter heights in bits, ``(w, 4)`` indexed by 1-based position, for a ``(4, w)``
+    frequency matrix."""
     import logomaker
 
-    frame = pd.DataFrame(frequencies.T, columns=list(letters(alphabet)))
+    frame = pd.DataFrame(
+        frequencies.T,
+        columns=list(letters(alphabet)),
+        index=np.arange(1, frequencies.shape[1] + 1),
+    )
     return logomaker.transform_matrix(frame, from_type="probability", to_type="information")
 
 
 def draw_logo(axes: Any, heights: pd.DataFrame, *, ylabel: str = "bits") -> None:
-    """A logo of per-letter ``heights`` (``(w, 4)``; negative heights are drawn downwards)."""
+    """A logo of per-letter ``heights`` (``(w, 4)`` indexed by position; negative heights are
+    drawn downwards), with position ticks."""
     import logomaker
+    from matplotlib.ticker import MaxNLocator
 
     logomaker.Logo(heights, ax=axes, color_scheme="classic", show_spines=False)
-    axes.set_ylabel(ylabel)
-    axes.set_xticks([])
+    axes.set_ylabel(ylabel, fontsize=9)
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
+    axes.tick_params(labelsize=8)
 
 
 def motif_panel(axes: Any, motif: Motif, alphabet: Alphabet = "DNA") -> None:
@@ -76,7 +84,7 @@ def save_logo(motif: Motif, stem: Path, alphabet: Alphabet = "DNA") -> list[Path
     """``stem.png`` and ``stem.svg`` logos of one motif."""
     plt = pyplot()
     paths = [stem.with_suffix(".png"), stem.with_suffix(".svg")]
-    figure, axes = plt.subplots(figsize=(max(3.0, 0.3 * motif.width), 1.8))
+    figure, axes = plt.subplots(figsize=(max(2.8, 0.2 * motif.width + 0.9), 1.7))
     motif_panel(axes, motif, alphabet)
     return save_figure(figure, *paths)
 
@@ -109,14 +117,19 @@ def save_position_histogram(
     path: Path,
 ) -> Path:
     """Activating windows by position (``(P,)`` counts at window ``centres``) per 1,000
-    sequences of each set (``sizes``: positives, negatives), as in paper Fig. 4B."""
+    sequences of each set (``sizes``: positives, negatives), as in paper Fig. 4B. The axis spans
+    the sequence, positions 1 to L: the centres are symmetric about its middle (padding on both
+    sides, or none), so the first and last centre sum to L − 1; windows centred in the padding
+    fall outside it."""
     plt = pyplot()
     figure, axes = plt.subplots(figsize=(5, 2.4))
     x = centres + 1  # 1-based nucleotide position
+    length = round(centres[0] + centres[-1]) + 1
     axes.step(x, 1000 * positives / sizes[0], where="mid", label="positives", color="tab:red")
     if negatives is not None:
         axes.step(x, 1000 * negatives / sizes[1], where="mid", label="negatives", color="tab:blue")
-    axes.set_xlabel("window centre (nucleotide)")
+    axes.set_xlim(0.5, length + 0.5)
+    axes.set_xlabel("window centre (position in the sequence)")
     axes.set_ylabel("activating windows\nper 1,000 sequences")
     axes.set_title(title, fontsize=9)
     axes.legend(frameon=False, fontsize=8)
