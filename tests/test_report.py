@@ -48,10 +48,35 @@ def tuned_run(planted_run, tmp_path_factory) -> Path:
     from kerasbind.cli import main
 
     run_dir = tmp_path_factory.mktemp("tuned") / "run"
-    assert main(["tune", "--arch", "deepbind", "--train", str(planted_run["train"]),
-                 "--test", str(planted_run["test"]), "--trials", "3", "--folds", "2",
-                 "--max-steps", "60", "--eval-every", "30", "--final-models", "2",
-                 "--out", str(run_dir), "--quiet", "--seed", "0"]) == 0
+    assert (
+        main(
+            [
+                "tune",
+                "--arch",
+                "deepbind",
+                "--train",
+                str(planted_run["train"]),
+                "--test",
+                str(planted_run["test"]),
+                "--trials",
+                "3",
+                "--folds",
+                "2",
+                "--max-steps",
+                "60",
+                "--eval-every",
+                "30",
+                "--final-models",
+                "2",
+                "--out",
+                str(run_dir),
+                "--quiet",
+                "--seed",
+                "0",
+            ]
+        )
+        == 0
+    )
     trials = pd.read_csv(run_dir / "trials.csv")
     trials["stopped"] = False
     trials["reason"] = "ran every checkpoint of every fold"
@@ -129,8 +154,13 @@ def test_report_command_and_errors(report_run, tmp_path, capsys):
 
 
 def _check(report: Path, shot: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([REPO / "scripts" / "check_report_renders.sh", report, shot],
-                          capture_output=True, text=True, cwd=REPO, timeout=300)
+    return subprocess.run(
+        [REPO / "scripts" / "check_report_renders.sh", report, shot],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
 
 
 @CHROMIUM
