@@ -215,7 +215,8 @@ def hyperparameter_section(run: Path, config: dict[str, Any]) -> str:
 
 
 def model_section(config: dict[str, Any]) -> str:
-    """Architecture, encoder (k-mer settings only for k-mer input), data and training."""
+    """Architecture, encoder (k-mer settings only for k-mer input), data, training and the
+    search's settings."""
     encoder = dict(config.get("encoder", {}))
     if encoder.get("kind") == "onehot":
         encoder.pop("k", None)
@@ -227,6 +228,9 @@ def model_section(config: dict[str, Any]) -> str:
         "data": config.get("data", {}),
         "training": training,
     }
+    tuning = {k: v for k, v in config.get("tuning", {}).items() if k != "final"}
+    if tuning:
+        model["tuning"] = tuning  # its final models are under Metrics
     return key_value_table(model)
 
 

@@ -43,7 +43,7 @@ def report_run(planted_run, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def tuned_run(planted_run, tmp_path_factory) -> Path:
-    """A real tuned run (3 trials, 2 folds, 2 checkpoints, 2 final models; ~20 s) with motifs,
+    """A real tuned run (2 trials, 2 folds, 2 checkpoints, 2 final models; ~20 s) with motifs,
     and two columns trials.csv may gain that this report does not know."""
     from kerasbind.cli import main
 
@@ -59,7 +59,7 @@ def tuned_run(planted_run, tmp_path_factory) -> Path:
                 "--test",
                 str(planted_run["test"]),
                 "--trials",
-                "3",
+                "2",
                 "--folds",
                 "2",
                 "--max-steps",
