@@ -46,9 +46,10 @@ body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 72em; pa
        color: #222; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; }
 table { border-collapse: collapse; margin: .5em 0 1em; font-size: .9em; }
-th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: left; overflow-wrap: anywhere; }
+th, td { border: 1px solid #ddd; padding: .25em .6em; text-align: left; }
+table.kv td { overflow-wrap: anywhere; }
 th { background: #f3f3f3; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.wide { font-size: .8em; } table.wide th, table.wide td { padding: .2em .35em; }
 .scroll { max-width: 100%; overflow-x: auto; }
 .figures { display: flex; flex-wrap: wrap; gap: 1em; }
@@ -124,7 +125,7 @@ def key_value_table(data: dict[str, Any]) -> str:
         f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(format_value(v))}</td></tr>"
         for k, v in flatten(data).items()
     )
-    return f"<table>{rows}</table>"
+    return f'<table class="kv">{rows}</table>'
 
 
 def _header(name: str) -> str:
@@ -327,16 +328,32 @@ def history_section(config: dict[str, Any], trials: pd.DataFrame | None) -> str:
 
 
 def trials_section(trials: pd.DataFrame) -> str:
-    """One row per trial: status, CV AUC, steps, time, the values it set and each fold's AUC at
-    the chosen steps (the per-checkpoint AUCs are under Training history). Columns this page
-    does not know are shown as they are."""
+    """The trials, best CV AUC first, in two tables: scores (CV AUC, steps, time, each fold's AUC
+    at the chosen steps, and any column this page does not know) and the values each trial set.
+    The per-checkpoint AUCs are under Training history."""
+    from kerasbind.models import HYPERPARAMETER_KEYS
+
     shown = trials[[c for c in trials.columns if not _PER_STEP.fullmatch(c)]]
-    formats = {c: ".4f" for c in shown.columns if c == "cv_auc" or re.fullmatch(r"fold\d+_auc", c)}
+    if "cv_auc" in shown:
+        shown = shown.sort_values("cv_auc", ascending=False, kind="stable")
+    completed = "status" in shown and bool((shown["status"] == "COMPLETED").all())
+    if completed:
+        shown = shown.drop(columns="status")
+    values = [c for c in shown.columns if c in HYPERPARAMETER_KEYS]
+    scores = shown.drop(columns=values)
+    formats = {c: ".4f" for c in scores.columns if c == "cv_auc" or re.fullmatch(r"fold\d+_auc", c)}
     formats.update({"seconds": ".0f", "learning_steps": ".0f"})
-    return _note(
-        f"{_NOT_SET}: the hyper-parameter played no part in that trial (momentum only with sgd, "
-        "the initial standard deviations only with normal init)."
-    ) + frame_table(shown, formats, wide=True)
+    settings = shown[[c for c in ("trial",) if c in shown] + values]
+    return (
+        _note(("Every trial completed; " if completed else "") + "best CV AUC first.")
+        + frame_table(scores, formats, wide=True)
+        + "<h3>Hyper-parameters of each trial</h3>"
+        + _note(
+            f"{_NOT_SET}: the hyper-parameter played no part in that trial (momentum only with "
+            "sgd, the initial standard deviations only with normal init)."
+        )
+        + frame_table(settings, {c: ".3g" for c in values}, wide=True)
+    )
 
 
 def motif_section(motif_dir: Path) -> str:

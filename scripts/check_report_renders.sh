@@ -26,14 +26,15 @@ rm -f "$shot"
 test -s "$shot" || { echo "$0: chromium wrote no screenshot" >&2; exit 1; }
 # the layout, measured by a script in a copy of the page
 probe=$(mktemp --suffix=.html)
-trap 'rm -f "$probe"' EXIT
+dom=$(mktemp)
+trap 'rm -f "$probe" "$dom"' EXIT
 sed 's#</body>#<script>addEventListener("load", () => { const d = document.documentElement;\
 const wide = [...document.querySelectorAll("table")].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length;\
 const out = document.createElement("pre"); out.id = "layout";\
 out.textContent = JSON.stringify({page: d.scrollWidth, window: d.clientWidth, wide_tables: wide,\
 sections: [...document.querySelectorAll("h2")].map(h => h.textContent)});\
 document.body.append(out); });</script></body>#' "$report" > "$probe"
-dom=$("${headless[@]}" --virtual-time-budget=10000 --dump-dom "file://$probe" 2>/dev/null || true)
+"${headless[@]}" --virtual-time-budget=10000 --dump-dom "file://$probe" >"$dom" 2>/dev/null || true
 "$python" - "$shot" "$dom" <<'PY'
 import html
 import json
@@ -50,7 +51,8 @@ missing = [name for name, c in colours.items() if (np.abs(rgb - c).sum(-1) < 60)
 inked = float((rgb.sum(-1) < 600).mean())
 if missing or inked < 0.01:
     sys.exit(f"report did not render: missing {missing}, {inked:.1%} of the page inked")
-found = re.search(r'<pre id="layout">(.*?)</pre>', sys.argv[2], re.S)
+with open(sys.argv[2], encoding="utf-8") as dump:
+    found = re.search(r'<pre id="layout">(.*?)</pre>', dump.read(), re.S)
 if not found:
     sys.exit("report layout was not measured (chromium --dump-dom gave no result)")
 layout = json.loads(html.unescape(found[1]))
