@@ -47,8 +47,8 @@ DEEPBIND_HEADER = ["foldid", "eventid", "seq", "bound"]
 IONMF_HEADER = re.compile(
     r"^>[ \t]*([^,\s]+),([+-]),([0-9]+),([0-9]+);[ \t]*class:(.*?)[ \t]*$", re.ASCII
 )
-# what makes a FASTA header look like iONMF's (and the file an iONMF file with a bad header)
-_IONMF_LIKE = re.compile(r"^>[^,]*,[^,]*,[^,]*,[^;]*;|class\s*:", re.IGNORECASE)
+# what makes a FASTA header look like iONMF's: ``chrom,strand,`` or ``; class:``
+_IONMF_LIKE = re.compile(r"^>\s*[^,]*,\s*[+-]\s*,|;\s*class\s*:", re.IGNORECASE)
 _BLANK = " \t\r"  # stripped around lines and cells; every other character is content
 _BOM = "\ufeff"
 _SAMPLE = 1000  # records (FASTA headers, table rows) that format detection looks at
