@@ -19,6 +19,7 @@ read at once and split; characters are checked for all sequences in one vectoris
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import re
 import sys
@@ -47,6 +48,7 @@ DEEPBIND_HEADER = ["foldid", "eventid", "seq", "bound"]
 IONMF_HEADER = re.compile(
     r"^>[ \t]*([^,\s]+),([+-]),([0-9]+),([0-9]+);[ \t]*class:(.*?)[ \t]*$", re.ASCII
 )
+_IONMF_HEADERS = re.compile(IONMF_HEADER.pattern, re.ASCII | re.MULTILINE)
 # what makes a FASTA header look like iONMF's: ``chrom,strand,`` or ``; class:``
 _IONMF_LIKE = re.compile(r"^>\s*[^,]*,\s*[+-]\s*,|;\s*class\s*:", re.IGNORECASE)
 _BLANK = " \t\r"  # stripped around lines and cells; every other character is content
@@ -83,22 +85,22 @@ def detect_format(path: str | os.PathLike[str], text: str) -> str:
     is an error at its line, not a silently unlabelled file); a table is TSV when its first
     rows look like ``sequence[<TAB>label]``; anything else is an error saying what line it saw.
     """
-    lines = text.split("\n")
-    numbers = _nonblank(lines)
-    first = lines[numbers[0] - 1].strip(_BLANK)
+    number, first = _first_line(text)
+    lines = text.split("\n")[number - 1 :]
     if first.startswith(">"):
-        headers = [line for line in lines[: numbers[-1]] if line.startswith(">")][:_SAMPLE]
+        headers = itertools.islice((line for line in lines if line.startswith(">")), _SAMPLE)
         return "ionmf" if any(map(_IONMF_LIKE.search, headers)) else "fasta"
     if [column.strip(_BLANK).lower() for column in first.split("\t")] == DEEPBIND_HEADER:
         return "deepbind"
-    sample = [lines[i - 1].strip(_BLANK) for i in numbers[:_SAMPLE]]
+    stripped = (line.strip(_BLANK) for line in lines)
+    sample = list(itertools.islice((line for line in stripped if line), _SAMPLE))
     data = [line for line in sample if not line.startswith(_BED_SKIP)]
     if data and _looks_like_bed(data[0]):
         return "bed"
     if first.count("\t") <= 1 and (len(sample) == 1 or any(map(_looks_like_row, sample[:2]))):
         return "tsv"
     raise KerasbindError(
-        f"cannot tell the format of {path} (line {int(numbers[0])} looks like "
+        f"cannot tell the format of {path} (line {number} looks like "
         f"{_describe(first)}); use --format {'|'.join(FORMATS)}"
     )
 
@@ -389,16 +391,16 @@ def _read_fasta(path: str | os.PathLike[str], text: str) -> tuple[SequenceSet, n
 
 def _read_ionmf(path: str | os.PathLike[str], text: str) -> tuple[SequenceSet, np.ndarray]:
     headers, raw, numbers, line_of = _fasta_records(path, text)
-    found = [IONMF_HEADER.match(header) for header in headers]
-    if not all(found):
-        bad = found.index(None)
+    found = _IONMF_HEADERS.findall("\n".join(headers))  # one pass; each match is one line
+    if len(found) != len(headers):
+        bad = next(i for i, header in enumerate(headers) if not IONMF_HEADER.match(header))
         raise InputError(
             path,
             int(numbers[bad]),
             f"not an iONMF header: {headers[bad]!r} (expected e.g. "
             "'> chr1,+,368294,368394; class:0'; --format fasta reads it as plain FASTA)",
         )
-    fields = pd.DataFrame([match.groups() for match in found])
+    fields = pd.DataFrame(found)
     labels = _labels(path, fields[4].tolist(), numbers)
     metadata = pd.DataFrame(
         {
