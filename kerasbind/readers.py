@@ -7,18 +7,23 @@
 - ``fasta``: plain FASTA, no labels;
 - ``bed``: BED / narrowPeak intervals cut from a genome FASTA (pyfaidx).
 
-Files may be gzip-compressed (detected by their magic bytes). Each whole file is read at once and
-split; characters are checked for all sequences in one vectorised pass (`canonicalise`), and a
-bad one is mapped back to its line. Every problem with the file is an `InputError` naming the
-file, the line and the problem.
+Files may be gzip-compressed (detected by their magic bytes) and may start with a UTF-8 BOM.
+Lines end at ``\n`` (``\r\n`` too); only spaces, tabs and ``\r`` count as blank around lines
+and cells, so any other character (NUL, ``\x0b``, ``\x85``, U+2028, a non-breaking space) is
+content and is rejected where it does not belong, never silently stripped. Each whole file is
+read at once and split; characters are checked for all sequences in one vectorised pass
+(`canonicalise`), and a bad one is mapped back to its line. Every problem with the file is an
+`InputError` naming the file, the line and the problem.
 """
 
 from __future__ import annotations
 
 import gzip
+import itertools
 import os
 import re
 import sys
+import warnings
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -29,14 +34,30 @@ from tqdm import tqdm
 
 from kerasbind.errors import InputError, KerasbindError
 from kerasbind.files import write_atomic
-from kerasbind.sequences import SequenceError, SequenceSet, canonicalise, detect_alphabet
+from kerasbind.sequences import (
+    CANONICAL_TABLE,
+    SequenceError,
+    SequenceSet,
+    canonicalise,
+    detect_alphabet,
+)
 
 FORMATS = ("tsv", "deepbind", "ionmf", "fasta", "bed")
 DEEPBIND_HEADER = ["foldid", "eventid", "seq", "bound"]
-IONMF_HEADER = re.compile(r"^>\s*([^,\s]+),([+-]),(\d+),(\d+);\s*class:(\S*)\s*$")
-_IONMF_HEADERS = re.compile(IONMF_HEADER.pattern.replace(r"\s*", r"[ \t]*"), re.MULTILINE)
+# the label is whatever follows "class:" and is checked to be 0 or 1, so a typo is named
+IONMF_HEADER = re.compile(
+    r"^>[ \t]*([^,\s]+),([+-]),([0-9]+),([0-9]+);[ \t]*class:(.*?)[ \t]*$", re.ASCII
+)
+_IONMF_HEADERS = re.compile(IONMF_HEADER.pattern, re.ASCII | re.MULTILINE)
+# what makes a FASTA header look like iONMF's: ``chrom,strand,`` or ``; class:``
+_IONMF_LIKE = re.compile(r"^>\s*[^,]*,\s*[+-]\s*,|;\s*class\s*:", re.IGNORECASE)
+_BLANK = " \t\r"  # stripped around lines and cells; every other character is content
+_BOM = "\ufeff"
+_SAMPLE = 1000  # records (FASTA headers, table rows) that format detection looks at
 _COMPLEMENT = str.maketrans("ACGTRYKMSWBDHVN", "TGCAYRMKSWVHDBN")
 _BED_SKIP = ("#", "track", "browser")
+
+Reader = Callable[[str | os.PathLike[str], str], tuple[SequenceSet, np.ndarray]]
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
@@ -51,27 +72,37 @@ def read_text(path: str | os.PathLike[str]) -> str:
         except (OSError, EOFError, zlib.error) as error:
             raise InputError(path, None, f"not a valid gzip file ({error})") from None
     text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
-    if not text.strip():
+    text = text.removeprefix(_BOM)
+    if not text.strip(_BLANK + "\n"):
         raise InputError(path, None, "file is empty")
     return text
 
 
 def detect_format(path: str | os.PathLike[str], text: str) -> str:
-    """The format of a file's text, judged from its first non-blank line."""
-    number, line = _first_line(text)
-    columns = line.split("\t")
-    words = line.split()
-    if line.startswith(">"):
-        return "ionmf" if IONMF_HEADER.match(line) else "fasta"
-    if [column.strip().lower() for column in columns] == DEEPBIND_HEADER:
+    """The format of a file's text, judged from its first line and the records after it.
+
+    FASTA is iONMF when any of its first headers looks like iONMF's (so one malformed header
+    is an error at its line, not a silently unlabelled file); a table is TSV when its first
+    rows look like ``sequence[<TAB>label]``; anything else is an error saying what line it saw.
+    """
+    number, first = _first_line(text)
+    lines = text.split("\n")[number - 1 :]
+    if first.startswith(">"):
+        headers = itertools.islice((line for line in lines if line.startswith(">")), _SAMPLE)
+        return "ionmf" if any(map(_IONMF_LIKE.search, headers)) else "fasta"
+    if [column.strip(_BLANK).lower() for column in first.split("\t")] == DEEPBIND_HEADER:
         return "deepbind"
-    if line.startswith(_BED_SKIP) or (
-        len(words) >= 3 and words[1].isdigit() and words[2].isdigit()
-    ):
+    stripped = (line.strip(_BLANK) for line in lines)
+    sample = list(itertools.islice((line for line in stripped if line), _SAMPLE))
+    data = [line for line in sample if not line.startswith(_BED_SKIP)]
+    if data and _looks_like_bed(data[0]):
         return "bed"
-    if len(columns) <= 2:
+    if first.count("\t") <= 1 and (len(sample) == 1 or any(map(_looks_like_row, sample[:2]))):
         return "tsv"
-    raise InputError(path, number, f"cannot tell the file's format; give --format ({FORMATS})")
+    raise KerasbindError(
+        f"cannot tell the format of {path} (line {number} looks like "
+        f"{_describe(first)}); use --format {'|'.join(FORMATS)}"
+    )
 
 
 def read_sequences(
@@ -80,24 +111,31 @@ def read_sequences(
     *,
     genome: str | os.PathLike[str] | None = None,
     window: int = 101,
+    strict: bool = False,
 ) -> SequenceSet:
-    """Read one sequence file into a `SequenceSet` (``fmt``: ``auto`` or one of `FORMATS`)."""
+    """Read one sequence file into a `SequenceSet` (``fmt``: ``auto`` or one of `FORMATS`).
+
+    An id that occurs more than once is reported: a warning, or an `InputError` when ``strict``.
+    """
+    if fmt != "auto" and fmt not in FORMATS:
+        raise KerasbindError(f"unknown format {fmt!r}; choose from auto, {', '.join(FORMATS)}")
     text = read_text(path)
     if fmt == "auto":
         fmt = detect_format(path, text)
     if fmt == "bed":
         if genome is None:
             raise KerasbindError(f"{path}: BED input needs a genome FASTA (--genome)")
-        return _read_bed(path, text, genome, window)
-    readers: dict[str, Callable[[str | os.PathLike[str], str], SequenceSet]] = {
-        "tsv": _read_tsv,
-        "deepbind": _read_deepbind,
-        "ionmf": _read_ionmf,
-        "fasta": _read_fasta,
-    }
-    if fmt not in readers:
-        raise KerasbindError(f"unknown format {fmt!r}; choose from auto, {', '.join(FORMATS)}")
-    return readers[fmt](path, text)
+        seqset, numbers = _read_bed(path, text, genome, window)
+    else:
+        readers: dict[str, Reader] = {
+            "tsv": _read_tsv,
+            "deepbind": _read_deepbind,
+            "ionmf": _read_ionmf,
+            "fasta": _read_fasta,
+        }
+        seqset, numbers = readers[fmt](path, text)
+    _check_ids(path, seqset.ids, numbers, strict)
+    return seqset
 
 
 def write_tsv(seqset: SequenceSet, path: str | os.PathLike[str]) -> None:
@@ -120,14 +158,71 @@ def write_tsv(seqset: SequenceSet, path: str | os.PathLike[str]) -> None:
 # ---------------------------------------------------------------- helpers
 
 
+def _nonblank(lines: list[str]) -> np.ndarray:
+    """1-based numbers of the lines that hold anything but spaces, tabs and ``\\r``."""
+    return np.flatnonzero([bool(line.strip(_BLANK)) for line in lines]) + 1
+
+
 def _first_line(text: str) -> tuple[int, str]:
     """Line number (1-based) and content of the first non-blank line."""
-    first = re.search(r"\S", text)
+    first = re.search(r"[^ \t\r\n]", text)
     if first is None:
         raise AssertionError("read_text refuses blank files")
     start = text.rfind("\n", 0, first.start()) + 1
     end = text.find("\n", start)
-    return text.count("\n", 0, start) + 1, text[start : None if end < 0 else end].strip()
+    return text.count("\n", 0, start) + 1, text[start : None if end < 0 else end].strip(_BLANK)
+
+
+def _looks_like_sequence(cell: str) -> bool:
+    """Mostly nucleotide letters and no spaces: a sequence, perhaps with a typo in it."""
+    letters = sum(CANONICAL_TABLE[ord(c)] != 0 for c in cell if ord(c) < 256)
+    return bool(cell) and " " not in cell and letters >= 0.8 * len(cell)
+
+
+def _looks_like_row(line: str) -> bool:
+    """``sequence`` or ``sequence<TAB>label`` (a TSV data row)."""
+    cells = line.split("\t")
+    return len(cells) <= 2 and _looks_like_sequence(cells[0].strip(_BLANK))
+
+
+def _looks_like_bed(line: str) -> bool:
+    words = line.split("\t") if "\t" in line else line.split()
+    return len(words) >= 3 and words[1].strip().isdigit() and words[2].strip().isdigit()
+
+
+def _describe(line: str) -> str:
+    """What a line that fits no format looks like, with the line itself (shortened)."""
+    shown = repr(line if len(line) <= 40 else line[:37] + "...")
+    columns = line.count("\t") + 1
+    if line.startswith("#"):
+        kind = "a comment or a Markdown heading"
+    elif columns > 2:
+        kind = f"a table of {columns} tab-separated columns"
+    elif " " in line.strip():
+        kind = "text"
+    else:
+        kind = "neither a header nor a sequence"
+    return f"{kind}: {shown}"
+
+
+def _check_ids(
+    path: str | os.PathLike[str], ids: list[str], numbers: np.ndarray, strict: bool
+) -> None:
+    """Report ids that occur more than once: a warning, or an `InputError` when ``strict``."""
+    first: dict[str, int] = {}
+    repeats = [i for i, record_id in enumerate(ids) if first.setdefault(record_id, i) != i]
+    if not repeats:
+        return
+    record_id = ids[repeats[0]]
+    error = InputError(
+        path,
+        int(numbers[repeats[0]]),
+        f"duplicate id {record_id!r} (first at line {int(numbers[first[record_id]])}); "
+        f"{len(repeats)} record(s) repeat an earlier id",
+    )
+    if strict:
+        raise error
+    warnings.warn(str(error), stacklevel=3)
 
 
 def _canonical(
@@ -140,11 +235,14 @@ def _canonical(
         raise InputError(path, line_of(error.index, error.position), str(error)) from None
 
 
-def _check_labels(path: str | os.PathLike[str], labels: np.ndarray, numbers: np.ndarray) -> None:
-    bad = np.flatnonzero(~np.isin(labels, ["0", "1"]))
+def _labels(path: str | os.PathLike[str], labels: Sequence[str], numbers: np.ndarray) -> np.ndarray:
+    """``"0"``/``"1"`` strings as int8, or an `InputError` at the first other value."""
+    values = np.asarray(labels, dtype=object)
+    ones, zeros = values == "1", values == "0"
+    bad = np.flatnonzero(~(ones | zeros))
     if bad.size:
-        label = str(labels[bad[0]])
-        raise InputError(path, int(numbers[bad[0]]), f"label {label!r} is not 0 or 1")
+        raise InputError(path, int(numbers[bad[0]]), f"label {values[bad[0]]!r} is not 0 or 1")
+    return ones.astype(np.int8)
 
 
 def _table(
@@ -152,14 +250,14 @@ def _table(
     text: str,
     columns: int,
     header_problem: Callable[[list[str]], str | None],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Split tab-separated text with a header line into ``(n, columns)`` cells and their line
-    numbers. Blank lines are skipped; every row must have ``columns`` fields; the header is
-    refused when ``header_problem(fields)`` names a problem."""
+) -> tuple[list[list[str]], np.ndarray]:
+    """Split tab-separated text with a header line into ``n`` rows of ``columns`` cells and
+    their line numbers. Blank lines are skipped; every row must have ``columns`` fields; the
+    header is refused when ``header_problem(fields)`` names a problem."""
     lines = text.split("\n")
-    numbers = np.flatnonzero([bool(line.strip()) for line in lines]) + 1
+    numbers = _nonblank(lines)
     header_line = int(numbers[0])
-    header = lines[header_line - 1].split("\t")
+    header = [field.strip(_BLANK) for field in lines[header_line - 1].split("\t")]
     if len(header) != columns:
         raise InputError(path, header_line, _column_problem(columns, len(header)))
     if problem := header_problem(header):
@@ -172,9 +270,9 @@ def _table(
     wrong = np.flatnonzero(widths != columns)
     if wrong.size:
         raise InputError(path, int(numbers[wrong[0]]), _column_problem(columns, widths[wrong[0]]))
-    cells = np.char.strip(np.array(rows, dtype=str).reshape(len(rows), columns))
-    empty = np.flatnonzero(np.char.str_len(cells[:, 0]) == 0)
-    if empty.size:
+    cells = [[cell.strip(_BLANK) for cell in row] for row in rows]
+    empty = [i for i, row in enumerate(cells) if not row[0]]
+    if empty:
         raise InputError(path, int(numbers[empty[0]]), "empty sequence")
     return cells, numbers
 
@@ -184,18 +282,33 @@ def _column_problem(expected: int, found: int) -> str:
 
 
 def _tsv_header_problem(fields: list[str]) -> str | None:
-    """A problem when the would-be header is a valid sequence (and label): it is missing."""
-    try:
-        canonicalise([fields[0].strip()])
-    except SequenceError:
-        return None
-    if len(fields) == 1 or fields[-1].strip() in ("0", "1"):
+    """A problem when the would-be header is a data row (it is missing): its first field looks
+    like a sequence (a typo included) or its label is a number."""
+    label_like = len(fields) == 2 and _is_number(fields[1])
+    sequence_like = _looks_like_sequence(fields[0]) and (len(fields) == 1 or _is_valid(fields[0]))
+    if label_like or sequence_like:
         return "missing header: the first line must name the columns, e.g. 'sequence<TAB>label'"
     return None
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.lower().lstrip("+-") not in ("nan", "inf", "infinity")
+
+
+def _is_valid(sequence: str) -> bool:
+    try:
+        canonicalise([sequence])
+    except SequenceError:
+        return False
+    return True
+
+
 def _deepbind_header_problem(fields: list[str]) -> str | None:
-    if [field.strip().lower() for field in fields] != DEEPBIND_HEADER:
+    if [field.lower() for field in fields] != DEEPBIND_HEADER:
         return "missing header 'FoldID<TAB>EventID<TAB>seq<TAB>Bound'"
     return None
 
@@ -203,34 +316,33 @@ def _deepbind_header_problem(fields: list[str]) -> str | None:
 # ---------------------------------------------------------------- formats
 
 
-def _read_tsv(path: str | os.PathLike[str], text: str) -> SequenceSet:
+def _read_tsv(path: str | os.PathLike[str], text: str) -> tuple[SequenceSet, np.ndarray]:
     columns = 2 if "\t" in _first_line(text)[1] else 1
     cells, numbers = _table(path, text, columns, _tsv_header_problem)
-    labels = None
-    if columns == 2:
-        _check_labels(path, cells[:, 1], numbers)
-        labels = cells[:, 1].astype(np.int8)
-    raw = cells[:, 0].tolist()
-    return SequenceSet(
+    raw = [row[0] for row in cells]
+    labels = _labels(path, [row[1] for row in cells], numbers) if columns == 2 else None
+    seqset = SequenceSet(
         sequences=_canonical(path, raw, lambda i, _: int(numbers[i])),
         labels=labels,
         alphabet=detect_alphabet(raw),
         source=str(path),
     )
+    return seqset, numbers
 
 
-def _read_deepbind(path: str | os.PathLike[str], text: str) -> SequenceSet:
+def _read_deepbind(path: str | os.PathLike[str], text: str) -> tuple[SequenceSet, np.ndarray]:
     cells, numbers = _table(path, text, 4, _deepbind_header_problem)
-    _check_labels(path, cells[:, 3], numbers)
-    raw = cells[:, 2].tolist()
-    return SequenceSet(
+    folds, events, raw, bound = (list(column) for column in zip(*cells, strict=True))
+    labels = _labels(path, bound, numbers)
+    seqset = SequenceSet(
         sequences=_canonical(path, raw, lambda i, _: int(numbers[i])),
-        labels=cells[:, 3].astype(np.int8),
-        ids=cells[:, 1].tolist(),
+        labels=labels,
+        ids=events,
         alphabet=detect_alphabet(raw),
         source=str(path),
-        metadata=pd.DataFrame({"fold": cells[:, 0], "event": cells[:, 1]}),
+        metadata=pd.DataFrame({"fold": folds, "event": events}),
     )
+    return seqset, numbers
 
 
 def _fasta_records(
@@ -243,9 +355,9 @@ def _fasta_records(
     if starts.size == 0 or starts[0] != number - 1:
         raise InputError(path, number, "expected a FASTA header line starting with '>'")
     ends = np.append(starts[1:], len(lines))
-    headers = [lines[i].strip() for i in starts]
+    headers = [lines[i].strip(_BLANK) for i in starts]
     raw = [
-        "".join(line.strip() for line in lines[a + 1 : b])
+        "".join(line.strip(_BLANK) for line in lines[a + 1 : b])
         for a, b in zip(starts, ends, strict=True)
     ]
     empty = [i for i, seq in enumerate(raw) if not seq]
@@ -257,7 +369,7 @@ def _fasta_records(
     def line_of(index: int, position: int) -> int:
         offset = 0
         for line_index in range(starts[index] + 1, ends[index]):
-            offset += len(lines[line_index].strip())
+            offset += len(lines[line_index].strip(_BLANK))
             if position < offset:
                 return line_index + 1
         return int(ends[index])
@@ -265,30 +377,31 @@ def _fasta_records(
     return headers, raw, starts + 1, line_of
 
 
-def _read_fasta(path: str | os.PathLike[str], text: str) -> SequenceSet:
-    headers, raw, _, line_of = _fasta_records(path, text)
+def _read_fasta(path: str | os.PathLike[str], text: str) -> tuple[SequenceSet, np.ndarray]:
+    headers, raw, numbers, line_of = _fasta_records(path, text)
     ids = [(header[1:].split() or [f"seq{i + 1}"])[0] for i, header in enumerate(headers)]
-    return SequenceSet(
+    seqset = SequenceSet(
         sequences=_canonical(path, raw, line_of),
         ids=ids,
         alphabet=detect_alphabet(raw),
         source=str(path),
     )
+    return seqset, numbers
 
 
-def _read_ionmf(path: str | os.PathLike[str], text: str) -> SequenceSet:
+def _read_ionmf(path: str | os.PathLike[str], text: str) -> tuple[SequenceSet, np.ndarray]:
     headers, raw, numbers, line_of = _fasta_records(path, text)
-    found = _IONMF_HEADERS.findall("\n".join(headers))
+    found = _IONMF_HEADERS.findall("\n".join(headers))  # one pass; each match is one line
     if len(found) != len(headers):
         bad = next(i for i, header in enumerate(headers) if not IONMF_HEADER.match(header))
         raise InputError(
             path,
             int(numbers[bad]),
-            "not an iONMF header (expected e.g. '> chr1,+,368294,368394; class:0')",
+            f"not an iONMF header: {headers[bad]!r} (expected e.g. "
+            "'> chr1,+,368294,368394; class:0'; --format fasta reads it as plain FASTA)",
         )
     fields = pd.DataFrame(found)
-    labels = fields[4].to_numpy(dtype=str)
-    _check_labels(path, labels, numbers)
+    labels = _labels(path, fields[4].tolist(), numbers)
     metadata = pd.DataFrame(
         {
             "chrom": fields[0],
@@ -298,19 +411,20 @@ def _read_ionmf(path: str | os.PathLike[str], text: str) -> SequenceSet:
         }
     )
     ids = (fields[0] + ":" + fields[2] + "-" + fields[3] + "(" + fields[1] + ")").tolist()
-    return SequenceSet(
+    seqset = SequenceSet(
         sequences=_canonical(path, raw, line_of),
-        labels=labels.astype(np.int8),
+        labels=labels,
         ids=ids,
         alphabet=detect_alphabet(raw),
         source=str(path),
         metadata=metadata,
     )
+    return seqset, numbers
 
 
 def _read_bed(
     path: str | os.PathLike[str], text: str, genome: str | os.PathLike[str], window: int
-) -> SequenceSet:
+) -> tuple[SequenceSet, np.ndarray]:
     """Windows of ``window`` bp centred on each narrowPeak summit (column 10) or interval centre,
     reverse-complemented on the ``-`` strand."""
     from pyfaidx import Fasta, FastaIndexingError
@@ -336,7 +450,7 @@ def _read_bed(
         ),
         start=1,
     ):
-        if not line.strip() or line.startswith(_BED_SKIP):
+        if not line.strip(_BLANK) or line.startswith(_BED_SKIP):
             continue
         records.append(_bed_window(path, number, line, window, sizes))
         numbers.append(number)
@@ -349,13 +463,14 @@ def _read_bed(
         seq.translate(_COMPLEMENT)[::-1] if strand == "-" else seq
         for seq, strand in zip(sequences, strands, strict=True)
     ]
-    return SequenceSet(
+    seqset = SequenceSet(
         sequences=sequences,
         ids=names,
         alphabet="DNA",
         source=str(path),
         metadata=pd.DataFrame({"chrom": chroms, "start": starts, "end": ends, "strand": strands}),
     )
+    return seqset, np.array(numbers)
 
 
 def _bed_window(
@@ -363,13 +478,14 @@ def _bed_window(
 ) -> tuple[str, int, int, str, str]:
     """``(chrom, start, end, strand, name)`` of one BED line's window, checked against the
     chromosome ``sizes`` of the genome."""
-    fields = line.rstrip().split("\t") if "\t" in line else line.split()
+    line = line.strip(_BLANK)
+    fields = line.split("\t") if "\t" in line else [field for field in line.split(" ") if field]
     if len(fields) < 3:
         raise InputError(path, number, _column_problem(3, len(fields)) + " (chrom, start, end)")
     chrom = fields[0]
     try:
-        start, end = int(fields[1]), int(fields[2])
-        summit = int(fields[9]) if len(fields) >= 10 else -1
+        start, end = _whole(fields[1]), _whole(fields[2])
+        summit = _whole(fields[9]) if len(fields) >= 10 else -1
     except ValueError:
         raise InputError(path, number, "start, end and summit must be whole numbers") from None
     if not 0 <= start < end:
@@ -393,3 +509,10 @@ def _bed_window(
             f"({chrom} has {size} bp)",
         )
     return chrom, left, left + window, strand, name
+
+
+def _whole(text: str) -> int:
+    """An ASCII whole number (``int`` alone would also take other scripts' digits)."""
+    if not text.isascii():
+        raise ValueError(text)
+    return int(text)

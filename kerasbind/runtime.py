@@ -7,6 +7,7 @@ import logging
 import os
 import random
 import sys
+import tempfile
 
 import numpy as np
 
@@ -47,14 +48,49 @@ def set_seed(seed: int) -> None:
     keras.utils.set_random_seed(seed)
 
 
-def use_numba_cache() -> None:
-    """Point numba's compile cache at ``~/.cache/kerasbind/numba`` unless ``NUMBA_CACHE_DIR`` is
-    set, so numba code (memelite's TOMTOM: about 70 s) compiles once per machine, not per run."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    os.environ["NUMBA_CACHE_DIR"] = os.path.join(base, "kerasbind", "numba")
-    if "numba" in sys.modules:
-        from numba.core import config
+def use_numba_cache() -> bool:
+    """Point numba's compile cache at a writable folder, so numba code (the shuffle; memelite's
+    TOMTOM: about 70 s) compiles once per machine, not per run.
 
-        config.reload_config()
+    The first writable of: ``NUMBA_CACHE_DIR`` as set, ``~/.cache/kerasbind/numba`` (under
+    ``XDG_CACHE_HOME`` when set), a private folder in the temporary directory. Returns
+    ``False`` when none is writable (say a user whose HOME is read-only, with a read-only
+    temporary directory): callers then compile without a cache (``cache=False``) instead of
+    failing with numba's "cannot cache function".
+    """
+    home_cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    candidates = [
+        (os.environ.get("NUMBA_CACHE_DIR"), False),
+        (os.path.join(home_cache, "kerasbind", "numba"), False),
+        (os.path.join(tempfile.gettempdir(), f"kerasbind-numba-{_user()}"), True),
+    ]
+    for folder, shared in candidates:
+        if folder and _writable(folder, private=shared):
+            if os.environ.get("NUMBA_CACHE_DIR") != folder:
+                os.environ["NUMBA_CACHE_DIR"] = folder
+                if "numba" in sys.modules:
+                    from numba.core import config
+
+                    config.reload_config()
+            return True
+    return False
+
+
+def _user() -> str:
+    return str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+
+
+def _writable(folder: str, private: bool) -> bool:
+    """Whether files can be created in ``folder`` (made if missing). A ``private`` folder (in a
+    directory other users share) must also be this user's own and closed to others, since numba
+    loads pickled code from its cache."""
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        if private:
+            status = os.stat(folder)
+            if hasattr(os, "getuid") and (status.st_uid != os.getuid() or status.st_mode & 0o022):
+                return False
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError:
+        return False
+    return True

@@ -28,12 +28,14 @@ import numba
 import numpy as np
 import pandas as pd
 
+from kerasbind.runtime import use_numba_cache
 from kerasbind.sequences import SequenceSet, _joined_bytes
 
 _TRIES = 8  # shuffles tried before a sequence is reported as unchangeable
+_CACHE = use_numba_cache()  # False where no folder is writable: compile on every run instead
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _shuffle_one(
     seq: np.ndarray,
     out: np.ndarray,
@@ -95,7 +97,7 @@ def _shuffle_one(
         out[i] = v
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=_CACHE)
 def _shuffle_all(
     buffer: np.ndarray, offsets: np.ndarray, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:

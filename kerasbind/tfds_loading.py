@@ -7,6 +7,7 @@ read from ``manual_dir`` or downloaded) into ``data_dir``, then read back as one
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
@@ -42,23 +43,49 @@ def _builder(name: str, data_dir: str | os.PathLike[str] | None) -> Any:
 
 
 def _prepare(builder: Any, name: str, manual_dir: str | os.PathLike[str] | None) -> None:
-    """Build the dataset unless it is already in ``data_dir``; download errors become one line."""
+    """Build the dataset unless it is already in ``data_dir``; download errors become one line
+    that says how to pass ``--manual-dir`` (an unreachable host fails at once: `OfflineError`)."""
     import tensorflow_datasets as tfds
 
+    from tfds_builders.common import OfflineError
+
     manual = None if manual_dir is None else str(manual_dir)
+    urllib3_log = logging.getLogger("urllib3")
+    level = urllib3_log.level
+    urllib3_log.setLevel(logging.ERROR)  # its retry warnings, one per attempt
     try:
         builder.download_and_prepare(
             download_config=tfds.download.DownloadConfig(manual_dir=manual)
         )
-    except (OSError, tfds.download.DownloadError) as error:
-        if not builder.MANUAL_DOWNLOAD_INSTRUCTIONS:
-            raise
-        where = f"not in --manual-dir {manual_dir}" if manual_dir else "no --manual-dir given"
-        instructions = " ".join(builder.MANUAL_DOWNLOAD_INSTRUCTIONS.split())
+    except OfflineError as error:
         raise KerasbindError(
-            f"{name}: raw files {where}, and downloading them failed ({error}). "
-            f"Pass --manual-dir DIR. {instructions}"
+            _manual_dir_hint(
+                name, manual_dir, f"cannot reach {error.host}: {error.reason}", builder
+            )
         ) from None
+    except (OSError, tfds.download.DownloadError) as error:
+        if not hasattr(builder, "raw_files"):
+            raise
+        reason = " ".join(str(error).split())
+        raise KerasbindError(_manual_dir_hint(name, manual_dir, reason, builder)) from None
+    finally:
+        urllib3_log.setLevel(level)
+
+
+def _manual_dir_hint(
+    name: str, manual_dir: str | os.PathLike[str] | None, reason: str, builder: Any
+) -> str:
+    """The one line for a failed download: what failed and what ``--manual-dir`` must hold."""
+    files = " and ".join(builder.raw_files().values())
+    if manual_dir is None:
+        return (
+            f"{name}: downloading the raw files failed ({reason}); to work offline, pass "
+            f"--manual-dir DIR, a folder holding {files}"
+        )
+    return (
+        f"{name}: the raw files are not in --manual-dir {manual_dir} and downloading them failed "
+        f"({reason}); --manual-dir must be a folder holding {files}"
+    )
 
 
 def _ids(dataset: str, split: str, metadata: pd.DataFrame) -> list[str]:

@@ -14,10 +14,10 @@ LENGTH = 80  # the shortest the three-layer dilated stack accepts is 76
 
 
 def random_sequences(n: int, seed: int = 0, longest: int = 2 * LENGTH) -> list[str]:
-    """Odd lengths (0 to ``longest``), lower case, ``U``, ``N`` and other IUPAC codes."""
+    """Odd lengths (1 to ``longest``), lower case, ``U``, ``N`` and other IUPAC codes."""
     rng = np.random.default_rng(seed)
     letters = np.array(list("ACGTACGTACGTacgtUuNnRYkm"))
-    return ["".join(rng.choice(letters, size=rng.integers(0, longest + 1))) for _ in range(n)]
+    return ["".join(rng.choice(letters, size=rng.integers(1, longest + 1))) for _ in range(n)]
 
 
 def tiny_model(arch_name: str, embedding: bool | None = None, seed: int = 0):

@@ -205,3 +205,80 @@ def test_real_chip_files(usf1_files: tuple[Path, Path]) -> None:
     training, test = (read_sequences(path) for path in usf1_files)
     assert training.n_positive == len(training) > 10_000
     assert test.n_positive == 500 and len(test) == 1_000
+
+
+# ---------------------------------------------------------------- issue 9 / 10: no silent changes
+
+IONMF_OK = "> chr1,+,1,10; class:1\nACGT\n> chr1,+,20,30; class:0\nGGCC\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "problem"),
+    [
+        # a malformed *first* iONMF header: an error, not an unlabelled FASTA file
+        ("> chr1,+,1,10; class: 0\nACGT\n" + IONMF_OK, 1, "label ' 0' is not 0 or 1"),
+        ("> chr1,+,1,10 class:0\nACGT\n" + IONMF_OK, 1, "not an iONMF header"),
+        (">seq1\nACGT\n" + IONMF_OK, 1, "not an iONMF header: '>seq1'"),
+        # odd white space in a header: one line naming it (was StopIteration)
+        (">\u00a0chr1,+,1,10;\u00a0class:0\nACGT\n" + IONMF_OK, 1, "'>\\xa0chr1"),
+        ("> chr1,+,1,10;\x0bclass:0\nACGT\n" + IONMF_OK, 1, "\\x0bclass:0"),
+        (IONMF_OK + "> chr1,+,1,10;\u00a0class:0\nACGT\n", 5, "not an iONMF header"),
+        # a headerless TSV whose first row is data: refused, not read without that row
+        ("ACGT\t1.0\nGGCC\t0\n", 1, "missing header"),
+        ("ACGTXACGTT\t1\nGGCC\t0\n", 1, "missing header"),
+        # characters that str.strip() or NumPy would drop are rejected like any other
+        ("sequence\tlabel\nACGT\x00\t1\n", 2, "invalid character '\\x00' at position 5"),
+        (">a\nACGT\x00\n", 2, "invalid character '\\x00'"),
+        (">a\nACGT\x85\n", 2, "invalid character '\\x85'"),
+        (">a\nAC\u2028GT\n", 2, "invalid character '\\u2028' at position 3"),
+        (">a\nACGT\n\x0b\nACGT\n", 3, "invalid character '\\x0b'"),
+        ("sequence\tlabel\nACGT\t1\x0b\n", 2, "label '1\\x0b' is not 0 or 1"),
+    ],
+)
+def test_malformed_input_is_an_error_at_its_line(
+    tmp_path: Path, content: str, line: int, problem: str
+) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_sequences(path)
+    assert caught.value.line == line
+    assert problem in caught.value.problem
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["train.tsv", "chip.seq", "clip.fa", "rna.fa"])
+def test_utf8_bom_is_accepted(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"\xef\xbb\xbf" + (FILES / name).read_bytes())
+    with_bom, plain = read_sequences(path), read_sequences(FILES / name)
+    assert with_bom.sequences == plain.sequences and with_bom.ids == plain.ids
+    assert (with_bom.labels is None) == (plain.labels is None)
+    if plain.labels is not None:
+        assert with_bom.labels.tolist() == plain.labels.tolist()
+
+
+def test_format_detection_says_what_it_saw(tmp_path: Path) -> None:
+    path = tmp_path / "notes.md"
+    path.write_text("# My notes\n\nSome prose, not sequences.\n")
+    with pytest.raises(KerasbindError) as caught:
+        read_sequences(path)
+    message = str(caught.value)
+    assert message == (
+        f"cannot tell the format of {path} (line 1 looks like a comment or a Markdown heading: "
+        "'# My notes'); use --format tsv|deepbind|ionmf|fasta|bed"
+    )
+    path.write_text("a\tb\tc\n1\t2\t3\n")
+    with pytest.raises(KerasbindError, match="line 1 looks like a table of 3 tab-separated"):
+        read_sequences(path)
+
+
+def test_duplicate_ids_warn_or_fail_when_strict(tmp_path: Path) -> None:
+    path = tmp_path / "dup.fa"
+    path.write_text(">a\nACGT\n>b\nACGT\n>a other\nGG\n")
+    with pytest.warns(UserWarning, match=r"dup.fa:5: duplicate id 'a' \(first at line 1\)"):
+        seqset = read_sequences(path)
+    assert seqset.ids == ["a", "b", "a"]
+    with pytest.raises(InputError, match="duplicate id 'a'") as caught:
+        read_sequences(path, strict=True)
+    assert caught.value.line == 5

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,3 +101,50 @@ def test_unchangeable_positives_make_no_negative() -> None:
     with pytest.warns(UserWarning, match="1 sequence"):
         result = add_shuffled_negatives(periodic)
     assert result.ids == ["seq1", "seq2", "seq2_shuf1"]
+
+
+SHUFFLE_IN_A_FRESH_PROCESS = """
+import os, sys, tempfile
+tempfile.tempdir = sys.argv[1]  # where the temporary directory is, writable or not
+from kerasbind.shuffle import dinucleotide_shuffle
+print(dinucleotide_shuffle(["ACGTTGCAAGT"], seed=0)[0], os.environ.get("NUMBA_CACHE_DIR", ""))
+"""
+
+
+@pytest.mark.parametrize("temporary_writable", [True, False], ids=["temp-dir", "no-cache"])
+def test_shuffle_works_for_a_user_whose_home_is_not_writable(
+    tmp_path: Path, temporary_writable: bool
+) -> None:
+    """HOME lies under a plain file (not writable even for root) and the installed package's
+    folder is taken as read-only (numba's in-tree cache locator is left out, as it is for a
+    package installed by root): the cache falls back to a private folder in the temporary
+    directory, or, when that is not writable either, numba compiles without a cache."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")
+    }
+    temporary = tmp_path / "tmp" if temporary_writable else blocker / "tmp"
+    environment.update(
+        HOME=str(blocker / "home"),
+        NUMBA_CACHE_LOCATOR_CLASSES="UserProvidedCacheLocator,UserWideCacheLocator",
+    )
+    if temporary_writable:
+        temporary.mkdir()
+    ran = subprocess.run(
+        [sys.executable, "-c", SHUFFLE_IN_A_FRESH_PROCESS, str(temporary)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    shuffled, cache = ran.stdout.split()[0], ran.stdout.split()[1:]
+    assert dinucleotides(shuffled) == dinucleotides("ACGTTGCAAGT")
+    if temporary_writable:
+        assert cache == [str(temporary / f"kerasbind-numba-{os.getuid()}")]
+        assert any(Path(cache[0]).rglob("*.nbi")), "nothing was cached"
+    else:
+        assert cache == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from kerasbind.errors import KerasbindError
 from kerasbind.readers import read_sequences
 from kerasbind.simulate import simulate_config
 from kerasbind.tfds_loading import load_tfds
+from tfds_builders.clip_seq import clip_seq_dataset_builder
 
 BUILDERS_DIR = Path(__file__).resolve().parents[1] / "tfds_builders"
 CLIP_DUMMY = BUILDERS_DIR / "clip_seq" / "dummy_data"
@@ -37,9 +39,17 @@ def test_simulated_binding_round_trips_in_order(data_dir: Path) -> None:
     assert len(load_tfds("simulated_binding", "train[:10]", data_dir=data_dir)) == 10
 
 
-def test_clip_seq_from_manual_dir_matches_the_file_reader(tmp_path: Path) -> None:
-    loaded = load_tfds("clip_seq/23_PARCLIP_PUM2_hg19", "train", data_dir=tmp_path,
-                       manual_dir=CLIP_DUMMY)
+def test_clip_seq_from_manual_dir_matches_the_file_reader(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    loaded = load_tfds(
+        "clip_seq/23_PARCLIP_PUM2_hg19", "train", data_dir=tmp_path, manual_dir=CLIP_DUMMY
+    )
+    output = capfd.readouterr()
+    assert "Unknown size" not in output.out + output.err  # TFDS's line, replaced by:
+    assert (
+        f"Preparing clip_seq/23_PARCLIP_PUM2_hg19 from {CLIP_DUMMY} into {tmp_path}" in output.err
+    )
     direct = read_sequences(
         CLIP_DUMMY / "23_PARCLIP_PUM2_hg19/30000/training_sample_0/sequences.fa.gz", fmt="ionmf"
     )
@@ -74,20 +84,94 @@ def test_unknown_split_is_refused(data_dir: Path) -> None:
         load_tfds("simulated_binding", "validation", data_dir=data_dir)
 
 
-def test_missing_raw_files_ask_for_manual_dir(
+@pytest.fixture()
+def unreachable_clip_seq(monkeypatch: pytest.MonkeyPatch) -> str:
+    """clip_seq downloading from a host that never resolves (``.invalid``, RFC 2606), with no
+    proxy: a real download attempt that fails as it does on a machine with no network."""
+    for variable in ("https_proxy", "http_proxy", "all_proxy"):
+        monkeypatch.delenv(variable, raising=False)
+        monkeypatch.delenv(variable.upper(), raising=False)
+    monkeypatch.setattr(clip_seq_dataset_builder, "BASE_URL", "https://kerasbind.invalid/CLIP-seq/")
+    return "clip_seq/23_PARCLIP_PUM2_hg19"
+
+
+PUM2_FILES = (
+    "23_PARCLIP_PUM2_hg19/30000/training_sample_0/sequences.fa.gz and "
+    "23_PARCLIP_PUM2_hg19/30000/test_sample_0/sequences.fa.gz"
+)
+
+
+def test_offline_download_fails_fast_in_one_line(
+    tmp_path: Path, unreachable_clip_seq: str, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """No retries for minutes, no urllib3 warnings, kerasbind's --manual-dir spelling only."""
+    start = time.monotonic()
+    with pytest.raises(KerasbindError) as caught:
+        load_tfds(unreachable_clip_seq, "train", data_dir=tmp_path)
+    assert time.monotonic() - start < 20
+    message = str(caught.value)
+    assert message.startswith(
+        "clip_seq/23_PARCLIP_PUM2_hg19: downloading the raw files failed (cannot reach "
+        "kerasbind.invalid: "
+    )
+    assert message.endswith(
+        f"to work offline, pass --manual-dir DIR, a folder holding {PUM2_FILES}"
+    )
+    assert "--manual_dir" not in message and "\n" not in message
+    output = capfd.readouterr()
+    assert "urllib3" not in output.err and "Retrying" not in output.err
+    assert "Unknown size" not in output.out + output.err
+
+
+def test_offline_builder_used_directly_fails_fast(
+    tmp_path: Path, unreachable_clip_seq: str
+) -> None:
+    """The TFDS way (``tfds build``): a DownloadError with TFDS's --manual_dir spelling."""
+    builder = clip_seq_dataset_builder.Builder(config="23_PARCLIP_PUM2_hg19", data_dir=tmp_path)
+    start = time.monotonic()
+    with pytest.raises(tfds.download.DownloadError, match=r"cannot reach kerasbind\.invalid"):
+        builder.download_and_prepare()
+    assert time.monotonic() - start < 20
+
+
+def test_empty_manual_dir_and_offline(tmp_path: Path, unreachable_clip_seq: str) -> None:
+    empty = tmp_path / "manual"
+    empty.mkdir()
+    with pytest.raises(KerasbindError) as caught:
+        load_tfds(unreachable_clip_seq, "train", data_dir=tmp_path / "data", manual_dir=empty)
+    assert str(caught.value).startswith(
+        f"clip_seq/23_PARCLIP_PUM2_hg19: the raw files are not in --manual-dir {empty} and "
+        "downloading them failed (cannot reach kerasbind.invalid: "
+    )
+    assert str(caught.value).endswith(f"--manual-dir must be a folder holding {PUM2_FILES}")
+
+
+def test_failed_download_behind_a_proxy_asks_for_manual_dir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Upstream names with parentheses resolve; an offline download fails with one line."""
+    """Behind a proxy nothing is checked first; a failed download is still one line.
+    Upstream names with parentheses resolve."""
 
     def offline(*_args: object, **_kwargs: object) -> None:
         raise ConnectionError("network is unreachable")
 
     monkeypatch.setattr(tfds.download.DownloadManager, "download", offline)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
     empty = tmp_path / "manual"
     empty.mkdir()
-    with pytest.raises(KerasbindError, match=r"not in --manual-dir .*Pass --manual-dir DIR"):
-        load_tfds("chip_seq/TAF7_H1-hESC_TAF7_(SC-101167)_HudsonAlpha", "train",
-                  data_dir=tmp_path / "data", manual_dir=empty)
+    with pytest.raises(KerasbindError) as caught:
+        load_tfds(
+            "chip_seq/TAF7_H1-hESC_TAF7_(SC-101167)_HudsonAlpha",
+            "train",
+            data_dir=tmp_path / "data",
+            manual_dir=empty,
+        )
+    assert str(caught.value) == (
+        "chip_seq/TAF7_H1-hESC_TAF7_(SC-101167)_HudsonAlpha: the raw files are not in "
+        f"--manual-dir {empty} and downloading them failed (network is unreachable); "
+        "--manual-dir must be a folder holding TAF7_H1-hESC_TAF7_(SC-101167)_HudsonAlpha_AC.seq.gz "
+        "and TAF7_H1-hESC_TAF7_(SC-101167)_HudsonAlpha_B.seq.gz"
+    )
 
 
 @pytest.mark.shared_data

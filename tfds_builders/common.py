@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import sys
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import tensorflow_datasets as tfds
 
@@ -15,6 +19,84 @@ from kerasbind.sequences import SequenceSet
 DEEPRAM_DATASETS_URL = "https://raw.githubusercontent.com/MedChaabane/deepRAM/master/datasets/"
 
 LABEL_NAMES = ["unbound", "bound"]
+PROBE_SECONDS = 5.0  # how long the reachability check waits for the name lookup and connect
+_PROXY_VARIABLES = ("https_proxy", "http_proxy", "all_proxy")
+
+
+class OfflineError(tfds.download.DownloadError):
+    """The download host cannot be reached: raised before TFDS's download (which retries for
+    minutes) is tried. ``files`` are the raw files the build needs, relative to a manual dir."""
+
+    def __init__(self, host: str, reason: str, files: Sequence[str]) -> None:
+        self.host, self.reason, self.files = host, reason, list(files)
+        super().__init__(
+            f"cannot reach {host} ({reason}), so nothing was downloaded; to build offline, pass "
+            f"--manual_dir DIR, a folder holding {' and '.join(self.files)}"
+        )
+
+
+def check_reachable(url: str, files: Sequence[str], seconds: float = PROBE_SECONDS) -> None:
+    """Raise `OfflineError` unless ``url``'s host answers a TCP connection within ``seconds``
+    (name lookup included, which has no timeout of its own, hence the thread). Behind a proxy
+    the host need not be reachable directly, so nothing is checked."""
+    if any(os.environ.get(v) or os.environ.get(v.upper()) for v in _PROXY_VARIABLES):
+        return
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    failure: list[str] = []
+
+    def connect() -> None:
+        try:
+            socket.create_connection((host, port), timeout=seconds).close()
+        except OSError as error:
+            failure.append(str(error.strerror or error))
+
+    probe = threading.Thread(target=connect, daemon=True)
+    probe.start()
+    probe.join(2 * seconds)
+    if probe.is_alive():
+        failure.append(f"no answer within {2 * seconds:g} s")
+    if failure:
+        raise OfflineError(host, failure[0], files)
+
+
+class KerasbindBuilder(tfds.core.GeneratorBasedBuilder, skip_registration=True):
+    """The kerasbind builders' base: it says what it prepares, and from where, on stderr.
+
+    TFDS's own line ("Downloading and preparing dataset Unknown size …", from
+    ``_log_download_bytes``) comes before the source is known and says nothing for local files,
+    so it is replaced by `announce`, called once the raw files are at hand.
+    """
+
+    def _log_download_bytes(self) -> None:
+        """Nothing: `announce` says it once the source is known."""
+
+    def announce(self, source: str) -> None:
+        """``Preparing NAME/CONFIG from SOURCE into DATA_DIR`` on stderr."""
+        print(
+            f"Preparing {self.name}/{self.builder_config.name} from {source} into {self.data_dir}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def fetch(
+        self, dl_manager: tfds.download.DownloadManager, files: Mapping[str, str], base_url: str
+    ) -> dict[str, Path]:
+        """Local paths of ``files`` (key -> path relative to ``manual_dir`` and ``base_url``).
+
+        Files present under ``manual_dir`` (all of them) are read there; otherwise they are
+        downloaded from ``base_url`` (after `check_reachable`) and checked against
+        ``checksums.tsv``.
+        """
+        local = manual_dir(dl_manager)
+        if local is not None and all((local / path).is_file() for path in files.values()):
+            self.announce(str(local))
+            return {key: local / path for key, path in files.items()}
+        check_reachable(base_url, list(files.values()))
+        self.announce(f"{base_url} (downloading)")
+        urls = {key: raw_url(base_url, path) for key, path in files.items()}
+        return {key: Path(path) for key, path in dl_manager.download(urls).items()}
 
 
 def raw_url(base_url: str, relative_path: str) -> str:
@@ -30,21 +112,6 @@ def manual_dir(dl_manager: tfds.download.DownloadManager) -> Path | None:
         return None
 
 
-def fetch(
-    dl_manager: tfds.download.DownloadManager, files: Mapping[str, str], base_url: str
-) -> dict[str, Path]:
-    """Local paths of ``files`` (key -> path relative to ``manual_dir`` and ``base_url``).
-
-    Files present under ``manual_dir`` (all of them) are read there; otherwise they are
-    downloaded from ``base_url`` and checked against ``checksums.tsv``.
-    """
-    local = manual_dir(dl_manager)
-    if local is not None and all((local / path).is_file() for path in files.values()):
-        return {key: local / path for key, path in files.items()}
-    urls = {key: raw_url(base_url, path) for key, path in files.items()}
-    return {key: Path(path) for key, path in dl_manager.download(urls).items()}
-
-
 def sequence_examples(
     seqset: SequenceSet, columns: Mapping[str, str] | Sequence[str] = ()
 ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -54,9 +121,7 @@ def sequence_examples(
     """
     if not isinstance(columns, Mapping):
         columns = {name: name for name in columns}
-    metadata = {
-        feature: seqset.metadata[column].tolist() for feature, column in columns.items()
-    }
+    metadata = {feature: seqset.metadata[column].tolist() for feature, column in columns.items()}
     for i, (sequence, label) in enumerate(zip(seqset.sequences, seqset.labels, strict=True)):
         example = {"sequence": sequence, "label": int(label)}
         example.update({feature: values[i] for feature, values in metadata.items()})

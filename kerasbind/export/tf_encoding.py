@@ -8,8 +8,9 @@ then one-hot rows or k-mer ids. The strings are decoded into one dense uint8 mat
 involved, and the window is taken only when some sequence does not have the model's length.
 
 A character outside the alphabet (anywhere in the sequence, not only inside the window) raises
-``InvalidArgumentError`` naming the sequence, the position and the character; one regular
-expression checks the whole batch, and the message is only built when it fails.
+``InvalidArgumentError`` naming the sequence, the position and the character, and so does an
+empty sequence (the readers refuse one too; scoring it would give the all-``N`` score); one
+regular expression checks the whole batch, and the message is only built when it fails.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from kerasbind.sequences import CODE_TABLE, UNKNOWN_CODE
 
 _INVALID = int(CODE_TABLE.max())
 _VALID_BYTES = np.flatnonzero(CODE_TABLE != _INVALID)
-_ALPHABET_PATTERN = "[" + "".join(map(chr, _VALID_BYTES)) + "]*"
+_ALPHABET_PATTERN = "[" + "".join(map(chr, _VALID_BYTES)) + "]+"  # one letter or more
 _PADDING_BYTE = ord("N")
 _ALLOWED = "allowed: A C G T U, IUPAC codes N R Y S W K M B D H V, any case"
 
@@ -30,15 +31,23 @@ _ALLOWED = "allowed: A C G T U, IUPAC codes N R Y S W K M B D H V, any case"
 def _first_invalid(sequences: tf.Tensor, valid: tf.Tensor) -> tf.Tensor:
     """Raise ``InvalidArgumentError`` naming the first sequence that is not ``valid``."""
     index = tf.argmin(tf.cast(valid, tf.int32), output_type=tf.int32)
-    # characters, not bytes, so that a non-ASCII letter is shown whole
-    chars = tf.strings.unicode_decode(sequences[index], "UTF-8", errors="replace")
-    allowed = tf.reduce_any(tf.equal(chars[:, None], tf.constant(_VALID_BYTES, tf.int32)), 1)
-    position = tf.argmin(tf.cast(allowed, tf.int32), output_type=tf.int32)
-    character = tf.strings.unicode_encode(chars[position : position + 1], "UTF-8")
-    message = tf.strings.join([
-        "sequence ", tf.strings.as_string(index + 1), ": invalid character `", character, "`",
-        " at position ", tf.strings.as_string(position + 1), " (" + _ALLOWED + ")",
-    ])
+    number = tf.strings.as_string(index + 1)
+
+    def bad_character() -> tf.Tensor:
+        # characters, not bytes, so that a non-ASCII letter is shown whole
+        chars = tf.strings.unicode_decode(sequences[index], "UTF-8", errors="replace")
+        allowed = tf.reduce_any(tf.equal(chars[:, None], tf.constant(_VALID_BYTES, tf.int32)), 1)
+        position = tf.argmin(tf.cast(allowed, tf.int32), output_type=tf.int32)
+        character = tf.strings.unicode_encode(chars[position : position + 1], "UTF-8")
+        where = tf.strings.as_string(position + 1)
+        parts = ["sequence ", number, ": invalid character `", character, "` at position ", where]
+        return tf.strings.join([*parts, f" ({_ALLOWED})"])
+
+    message = tf.cond(
+        tf.equal(tf.strings.length(sequences[index]), 0),
+        lambda: tf.strings.join(["sequence ", number, ": empty sequence"]),
+        bad_character,
+    )
     with tf.control_dependencies([tf.debugging.Assert(False, [message])]):
         return tf.identity(index)
 

@@ -11,7 +11,12 @@ import tensorflow_datasets as tfds
 
 from kerasbind.readers import read_sequences
 from kerasbind.shuffle import add_shuffled_negatives
-from tfds_builders.common import DEEPRAM_DATASETS_URL, LABEL_NAMES, fetch, sequence_examples
+from tfds_builders.common import (
+    DEEPRAM_DATASETS_URL,
+    LABEL_NAMES,
+    KerasbindBuilder,
+    sequence_examples,
+)
 
 # upstream file stems (<stem>_AC.seq.gz, <stem>_B.seq.gz in deepRAM datasets/ChIP-seq/); add a
 # stem here to add a config. TFDS names allow no parentheses, so configs drop them.
@@ -42,7 +47,7 @@ def config_name(stem: str) -> str:
 STEMS = {config_name(stem): stem for stem in EXPERIMENTS}
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(KerasbindBuilder):
     """DatasetBuilder for chip_seq: one config per ENCODE experiment."""
 
     VERSION = tfds.core.Version("1.0.0")
@@ -58,21 +63,26 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
-            features=tfds.features.FeaturesDict({
-                "sequence": tfds.features.Text(),
-                "label": tfds.features.ClassLabel(names=LABEL_NAMES),
-                "fold": tfds.features.Text(),
-                "event_id": tfds.features.Text(),
-            }),
+            features=tfds.features.FeaturesDict(
+                {
+                    "sequence": tfds.features.Text(),
+                    "label": tfds.features.ClassLabel(names=LABEL_NAMES),
+                    "fold": tfds.features.Text(),
+                    "event_id": tfds.features.Text(),
+                }
+            ),
             supervised_keys=("sequence", "label"),
             homepage="https://github.com/MedChaabane/deepRAM",
             disable_shuffling=True,
         )
 
-    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+    def raw_files(self) -> dict[str, str]:
+        """Split -> the raw file it is read from, relative to the manual dir."""
         stem = STEMS[self.builder_config.name]
-        files = {split: stem + suffix for split, suffix in SPLIT_SUFFIXES.items()}
-        paths = fetch(dl_manager, files, BASE_URL)
+        return {split: stem + suffix for split, suffix in SPLIT_SUFFIXES.items()}
+
+    def _split_generators(self, dl_manager: tfds.download.DownloadManager):
+        paths = self.fetch(dl_manager, self.raw_files(), BASE_URL)
         return {
             "train": self._generate_examples(paths["train"], shuffled_negatives=True),
             "test": self._generate_examples(paths["test"], shuffled_negatives=False),

@@ -10,7 +10,12 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from kerasbind.readers import read_sequences
-from tfds_builders.common import DEEPRAM_DATASETS_URL, LABEL_NAMES, fetch, sequence_examples
+from tfds_builders.common import (
+    DEEPRAM_DATASETS_URL,
+    LABEL_NAMES,
+    KerasbindBuilder,
+    sequence_examples,
+)
 
 # the upstream folder names (mstrazar/iONMF datasets/clip/, copied by deepRAM datasets/CLIP-seq/)
 EXPERIMENTS = [
@@ -60,7 +65,7 @@ def split_file(experiment: str, split: str) -> str:
     return f"{experiment}/30000/{SPLIT_FOLDERS[split]}/sequences.fa.gz"
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(KerasbindBuilder):
     """DatasetBuilder for clip_seq: one config per iONMF experiment."""
 
     VERSION = tfds.core.Version("1.0.0")
@@ -77,22 +82,27 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
-            features=tfds.features.FeaturesDict({
-                "sequence": tfds.features.Text(),
-                "label": tfds.features.ClassLabel(names=LABEL_NAMES),
-                "chrom": tfds.features.Text(),
-                "strand": tfds.features.Text(),
-                "start": tfds.features.Scalar(dtype=np.int64),
-                "end": tfds.features.Scalar(dtype=np.int64),
-            }),
+            features=tfds.features.FeaturesDict(
+                {
+                    "sequence": tfds.features.Text(),
+                    "label": tfds.features.ClassLabel(names=LABEL_NAMES),
+                    "chrom": tfds.features.Text(),
+                    "strand": tfds.features.Text(),
+                    "start": tfds.features.Scalar(dtype=np.int64),
+                    "end": tfds.features.Scalar(dtype=np.int64),
+                }
+            ),
             supervised_keys=("sequence", "label"),
             homepage="https://github.com/mstrazar/iONMF",
             disable_shuffling=True,
         )
 
+    def raw_files(self) -> dict[str, str]:
+        """Split -> the raw file it is read from, relative to the manual dir."""
+        return {split: split_file(self.builder_config.name, split) for split in SPLIT_FOLDERS}
+
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
-        files = {split: split_file(self.builder_config.name, split) for split in SPLIT_FOLDERS}
-        paths = fetch(dl_manager, files, BASE_URL)
+        paths = self.fetch(dl_manager, self.raw_files(), BASE_URL)
         return {split: self._generate_examples(path) for split, path in paths.items()}
 
     def _generate_examples(self, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

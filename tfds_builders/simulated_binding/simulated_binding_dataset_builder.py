@@ -10,10 +10,10 @@ import tensorflow_datasets as tfds
 
 from kerasbind.sequences import SequenceSet
 from kerasbind.simulate import SIMULATION_CONFIGS, simulate_config
-from tfds_builders.common import LABEL_NAMES, sequence_examples
+from tfds_builders.common import LABEL_NAMES, KerasbindBuilder, sequence_examples
 
 
-class Builder(tfds.core.GeneratorBasedBuilder):
+class Builder(KerasbindBuilder):
     """DatasetBuilder for simulated_binding: deterministic and offline; ``easy`` is the default."""
 
     VERSION = tfds.core.Version("1.0.0")
@@ -25,18 +25,21 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _info(self) -> tfds.core.DatasetInfo:
         return self.dataset_info_from_configs(
-            features=tfds.features.FeaturesDict({
-                "sequence": tfds.features.Text(),
-                "label": tfds.features.ClassLabel(names=LABEL_NAMES),
-                "motif_id": tfds.features.Text(),
-                "motif_start": tfds.features.Scalar(dtype=np.int64),
-            }),
+            features=tfds.features.FeaturesDict(
+                {
+                    "sequence": tfds.features.Text(),
+                    "label": tfds.features.ClassLabel(names=LABEL_NAMES),
+                    "motif_id": tfds.features.Text(),
+                    "motif_start": tfds.features.Scalar(dtype=np.int64),
+                }
+            ),
             supervised_keys=("sequence", "label"),
             disable_shuffling=True,
         )
 
     def _split_generators(self, dl_manager: tfds.download.DownloadManager):
         del dl_manager  # nothing to download
+        self.announce("sequences simulated here (offline, seeded)")
         train, test = simulate_config(self.builder_config.name)
         return {"train": self._generate_examples(train), "test": self._generate_examples(test)}
 
