@@ -34,7 +34,8 @@ examples:
   kerasbind train --arch danq --rnn bigru --conv-layers 2 --train train.tsv --out runs/custom
   kerasbind train --arch dilated --hparams runs/tuned/best_hyperparameters.json --train train.tsv \\
       --out runs/dilated
-  kerasbind train --dataset clip_seq/23_PARCLIP_PUM2_hg19 --arch kegru --out runs/kegru
+  kerasbind train --dataset clip_seq/23_PARCLIP_PUM2_hg19 --manual-dir ../shared/data/CLIP-seq \\
+      --arch kegru --out runs/kegru
   kerasbind train --arch deepbind --train train.tsv --out runs/db --export models/
 """
 
