@@ -94,11 +94,14 @@ def train(
     memory until `Run.save`.
     """
     from kerasbind.files import check_writable
+    from kerasbind.hyperparameters import read_hyperparameter_file
 
     _positive(steps=steps, eval_every=eval_every, seq_len=seq_len)
     if not 0.0 <= val_fraction < 1.0:
         raise KerasbindError(f"val_fraction must be in [0, 1), not {val_fraction}")
     check_negatives(negatives, neg_ratio)
+    if isinstance(hparams, str | os.PathLike):
+        read_hyperparameter_file(hparams)
     if out is not None:
         check_writable(out, "run")
     _quiet()

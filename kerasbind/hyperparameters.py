@@ -123,7 +123,8 @@ class HyperParameters:
 
 
 def read_hyperparameter_file(path: str | Path) -> dict[str, Any]:
-    """The hyper-parameter object in a JSON file (flat, or under ``"hyperparameters"``)."""
+    """The hyper-parameter object in a JSON file (flat, or under ``"hyperparameters"``), its
+    names checked; light, so a bad file is reported before TensorFlow starts."""
     from kerasbind.files import read_json
 
     if not Path(path).is_file():
@@ -132,6 +133,12 @@ def read_hyperparameter_file(path: str | Path) -> dict[str, Any]:
     given = given.get("hyperparameters", given) if isinstance(given, dict) else given
     if not isinstance(given, dict):
         raise KerasbindError(f"{path}: expected a JSON object of hyper-parameters")
+    unknown = sorted(set(given) - set(HyperParameters.names()))
+    if unknown:
+        raise KerasbindError(
+            f"{path}: unknown hyper-parameters {', '.join(unknown)} "
+            f"(known: {', '.join(HyperParameters.names())})"
+        )
     return given
 
 

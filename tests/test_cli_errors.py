@@ -32,6 +32,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("errors")
     train, _ = simulate_config("easy")
     write_tsv(train.subset(np.arange(0, 4000, 10)), folder / "train.tsv")
+    (folder / "hp.json").write_text('{"hyperparameters": {"filterz": 3}}')
     kb.train("deepbind", folder / "train.tsv", steps=10, eval_every=10, out=folder / "run",
              progress=False)  # fmt: skip
     return {"train": folder / "train.tsv", "run": folder / "run", "folder": folder}
@@ -70,12 +71,15 @@ def one_line(stderr: str) -> str:
         (["train", "--train", "TRAIN", "--neg-ratio", "inf", "--out", "r"],
          "--neg-ratio: must be a finite number > 0, not 'inf'"),
         (["tune", "--train", "/nonexistent.fa", "--out", "r"], "/nonexistent.fa: no such file"),
+        (["train", "--train", "TRAIN", "--hparams", "HP", "--out", "R"],
+         "hp.json: unknown hyper-parameters filterz"),
         (["evaluate", "/nonexistent-run", "--test", "TRAIN"], "/nonexistent-run: no such folder"),
     ],
 )  # fmt: skip
 def test_argument_errors_come_before_tensorflow(small, argv: list[str], message: str) -> None:
-    argv = [str(small["run"]) if a == "RUN" else str(small["train"]) if a == "TRAIN" else a
-            for a in argv]  # fmt: skip
+    names = {"RUN": small["run"], "TRAIN": small["train"], "HP": small["folder"] / "hp.json",
+             "R": small["folder"] / "never"}  # fmt: skip
+    argv = [str(names.get(a, a)) for a in argv]
     done, seconds, imported = run_cli(*argv)
     assert done.returncode == 2
     assert message in one_line(done.stderr)

@@ -265,12 +265,8 @@ def add_architecture_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def architecture(args: argparse.Namespace) -> Any:
-    """The ``--arch`` spec with the free-composition flags the user actually gave."""
-    from kerasbind.runtime import quiet_tensorflow
-
-    quiet_tensorflow()  # the model registry imports Keras
-    from kerasbind.models import resolve_architecture
-
+    """``--arch``: its name, or its spec with the free-composition flags the user gave (which
+    needs the model registry, and so Keras, now)."""
     overrides = {
         "embedding": args.embedding,
         "conv_layers": args.conv_layers,
@@ -281,6 +277,13 @@ def architecture(args: argparse.Namespace) -> Any:
     if args.rnn is None:
         del overrides["rnn"]
     given = {key: value for key, value in overrides.items() if key == "rnn" or value is not None}
+    if not given:
+        return args.arch
+    from kerasbind.runtime import quiet_tensorflow
+
+    quiet_tensorflow()
+    from kerasbind.models import resolve_architecture
+
     return resolve_architecture(args.arch, **given)
 
 
