@@ -47,6 +47,9 @@ def check_writable(folder: Path | str, what: str = "output folder") -> Path:
     """Create ``folder`` (and its parents) if needed and check a file can be made in it, so an
     unusable ``--out`` is reported before hours of work rather than after."""
     folder = Path(folder)
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise KerasbindError(f"{folder}: cannot write the {what} there ({blocker} is a file)")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):

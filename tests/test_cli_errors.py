@@ -23,7 +23,7 @@ from kerasbind.simulate import simulate_config
 REPO = Path(__file__).resolve().parents[1]
 # the issue asks for 3 s on an idle machine; a shared test machine gets a generous bound, and
 # the real check is that TensorFlow was never imported
-EARLY_ERROR_SECONDS = 20
+EARLY_ERROR_SECONDS = 30
 
 
 @pytest.fixture(scope="module")
