@@ -1,31 +1,91 @@
-"""One gate from the command line's data options (files or TFDS names) to `SequenceSet`s."""
+"""One gate from whatever a user holds — a file, a TFDS name, a `SequenceSet`, a pandas
+DataFrame, a list of strings — to a checked `SequenceSet`, with shuffled negatives on request."""
 
 from __future__ import annotations
 
-import argparse
+import math
 import os
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from kerasbind.errors import KerasbindError
-from kerasbind.readers import read_sequences
 from kerasbind.sequences import SequenceSet
-from kerasbind.shuffle import add_shuffled_negatives
 
 SHUFFLE_HINT = "add --negatives shuffle to make dinucleotide-shuffled negatives"
+NEGATIVES = ("none", "shuffle")
+
+
+def as_sequence_set(
+    source: Any,
+    labels: Sequence[int] | np.ndarray | None = None,
+    *,
+    fmt: str = "auto",
+    genome: str | os.PathLike[str] | None = None,
+    window: int = 101,
+) -> SequenceSet:
+    """``source`` as a `SequenceSet`: a file path (read with ``fmt``, ``genome``, ``window``,
+    see `kerasbind.readers.read_sequences`), a `SequenceSet` (as it is), a pandas DataFrame with a
+    ``sequence`` column and optional ``label`` and ``id`` columns, or a list of strings with
+    optional ``labels``."""
+    from kerasbind.readers import read_sequences
+
+    if isinstance(source, SequenceSet):
+        return source
+    if isinstance(source, str | os.PathLike):
+        return read_sequences(source, fmt, genome=genome, window=window)
+    if hasattr(source, "columns"):  # a pandas DataFrame
+        if "sequence" not in source.columns:
+            raise KerasbindError("a DataFrame of sequences needs a 'sequence' column")
+        given = source["label"].to_numpy() if "label" in source.columns else labels
+        ids = [str(i) for i in source["id"]] if "id" in source.columns else []
+        return _from_strings(list(source["sequence"]), given, ids, "DataFrame")
+    if isinstance(source, Sequence) and all(isinstance(s, str) for s in source):
+        return _from_strings(list(source), labels, [], "sequences")
+    raise KerasbindError(
+        f"cannot read sequences from a {type(source).__name__}: give a file path, a "
+        "SequenceSet, a DataFrame with a 'sequence' column, or a list of strings"
+    )
+
+
+def _from_strings(raw: list[str], labels: Any, ids: list[str], source: str) -> SequenceSet:
+    from kerasbind.sequences import SequenceError, canonicalise, detect_alphabet
+
+    empty = next((i for i, s in enumerate(raw) if not s), None)
+    if empty is not None:
+        raise KerasbindError(f"{source}: sequence {empty + 1} is empty")
+    try:
+        sequences = canonicalise(raw)
+    except SequenceError as error:
+        raise KerasbindError(f"{source}: sequence {error.index + 1}: {error}") from None
+    if labels is not None:
+        labels = np.asarray(labels)
+        if len(labels) != len(raw) or not np.isin(labels, [0, 1]).all():
+            raise KerasbindError(f"{source}: labels must be one 0 or 1 per sequence")
+    return SequenceSet(sequences, labels, ids, detect_alphabet(raw), source)
 
 
 def apply_negatives(
     seqset: SequenceSet, negatives: str = "none", neg_ratio: float = 1.0, seed: int = 0
 ) -> SequenceSet:
     """Add shuffled negatives when asked (``negatives="shuffle"``) and the set has none yet."""
-    if negatives not in ("none", "shuffle"):
-        raise KerasbindError(f"unknown negatives option {negatives!r}; use 'none' or 'shuffle'")
+    check_negatives(negatives, neg_ratio)
     if negatives == "shuffle" and (seqset.labels is None or not np.any(seqset.labels == 0)):
-        if neg_ratio <= 0:
-            raise KerasbindError("--neg-ratio must be positive")
+        from kerasbind.shuffle import add_shuffled_negatives
+
         return add_shuffled_negatives(seqset, neg_ratio, seed)
     return seqset
+
+
+def check_negatives(negatives: str, neg_ratio: float) -> None:
+    """Refuse an unknown ``negatives`` option or a ratio that is not a positive number."""
+    if negatives not in NEGATIVES:
+        raise KerasbindError(f"unknown negatives option {negatives!r}; use 'none' or 'shuffle'")
+    if not (isinstance(neg_ratio, int | float) and math.isfinite(neg_ratio) and neg_ratio > 0):
+        raise KerasbindError(
+            f"--neg-ratio must be a positive number of negatives per positive, not {neg_ratio}"
+        )
 
 
 def check_labelled(seqset: SequenceSet) -> None:
@@ -44,7 +104,7 @@ def check_labelled(seqset: SequenceSet) -> None:
 
 
 def load_sequence_set(
-    path: str | os.PathLike[str],
+    source: Any,
     fmt: str = "auto",
     *,
     genome: str | os.PathLike[str] | None = None,
@@ -54,79 +114,29 @@ def load_sequence_set(
     seed: int = 0,
     require_labels: bool = True,
 ) -> SequenceSet:
-    """Read a file, add shuffled negatives when asked, and check it has both classes.
+    """Read ``source`` (see `as_sequence_set`), add shuffled negatives when asked, and check it
+    has both classes (unless ``require_labels`` is false).
 
     With ``negatives="shuffle"`` a set that already has negatives (e.g. DeepBind's ``_B`` test
     files) is left as it is; positives-only or unlabelled sets get ``neg_ratio`` shuffles per
     positive.
     """
-    seqset = read_sequences(path, fmt, genome=genome, window=window)
+    seqset = as_sequence_set(source, fmt=fmt, genome=genome, window=window)
     seqset = apply_negatives(seqset, negatives, neg_ratio, seed)
     if require_labels:
         check_labelled(seqset)
     return seqset
 
 
-def load_training_and_test(args: argparse.Namespace) -> tuple[SequenceSet, SequenceSet | None]:
-    """The training set and the test set (or ``None``) named by the options of
-    `kerasbind.cli.common.add_training_data_arguments`: ``--train FILE`` or ``--dataset NAME``
-    (whose ``test`` split is the test set unless ``--test FILE`` is given), ``--negatives``,
-    ``--neg-ratio``, ``--seed``, ``--format``, ``--genome``, ``--window``. ``--negatives
-    shuffle`` also applies to a test set that has no negatives of its own."""
-    negatives = {
-        "negatives": getattr(args, "negatives", "none"),
-        "neg_ratio": getattr(args, "neg_ratio", 1.0),
-        "seed": getattr(args, "seed", 0),
-    }
-    test_path = getattr(args, "test", None)
-    test = None
-    if getattr(args, "dataset", None):
-        from kerasbind.tfds_loading import load_tfds
-
-        splits = ["train"] if test_path is not None else ["train", "test"]
-        loaded = []
-        for split in splits:
-            seqset = load_tfds(
-                args.dataset,
-                split,
-                data_dir=getattr(args, "data_dir", None),
-                manual_dir=getattr(args, "manual_dir", None),
-            )
-            seqset = apply_negatives(seqset, **negatives)
-            check_labelled(seqset)
-            loaded.append(seqset)
-        train, test = loaded[0], loaded[1] if len(loaded) == 2 else None
-    else:
-        train = load_sequence_set(args.train, **reading_options(args), **negatives)
-    if test_path is not None:
-        test = load_sequence_set(test_path, **reading_options(args), **negatives)
-    return train, test
-
-
-def load_input_set(
-    args: argparse.Namespace, *, negatives: str = "none", neg_ratio: float = 1.0, seed: int = 0
+def read_dataset(
+    name: str,
+    split: str = "train",
+    *,
+    data_dir: str | os.PathLike[str] | None = None,
+    manual_dir: str | os.PathLike[str] | None = None,
 ) -> SequenceSet:
-    """The one set named by `kerasbind.cli.common.add_sequence_input_arguments`: ``--input
-    FILE`` (labels optional) or the ``test`` split of ``--dataset NAME``."""
-    if getattr(args, "dataset", None):
-        from kerasbind.tfds_loading import load_tfds
+    """One split of a TFDS dataset (``simulated_binding``, ``clip_seq/CONFIG``,
+    ``chip_seq/CONFIG``); see `kerasbind.tfds_loading.load_tfds`."""
+    from kerasbind.tfds_loading import load_tfds
 
-        seqset = load_tfds(args.dataset, "test", data_dir=args.data_dir, manual_dir=args.manual_dir)
-        return apply_negatives(seqset, negatives, neg_ratio, seed)
-    return load_sequence_set(
-        args.input,
-        **reading_options(args),
-        negatives=negatives,
-        neg_ratio=neg_ratio,
-        seed=seed,
-        require_labels=False,
-    )
-
-
-def reading_options(args: argparse.Namespace) -> dict:
-    """`read_sequences` keyword arguments from ``--format``, ``--genome``, ``--window``."""
-    return {
-        "fmt": getattr(args, "format", "auto"),
-        "genome": getattr(args, "genome", None),
-        "window": getattr(args, "window", 101),
-    }
+    return load_tfds(name, split, data_dir=data_dir, manual_dir=manual_dir)

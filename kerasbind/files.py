@@ -38,6 +38,43 @@ def write_atomic(path: Path | str, write: Callable[[Path], None]) -> None:
         raise
 
 
+def write_table(path: Path | str, table: Any) -> None:
+    """Write a pandas DataFrame as TSV (six significant digits), atomically."""
+    write_atomic(path, lambda tmp: table.to_csv(tmp, sep="\t", index=False, float_format="%.6g"))
+
+
+def check_writable(folder: Path | str, what: str = "output folder") -> Path:
+    """Create ``folder`` (and its parents) if needed and check a file can be made in it, so an
+    unusable ``--out`` is reported before hours of work rather than after."""
+    folder = Path(folder)
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise KerasbindError(f"{folder}: cannot write the {what} there ({blocker} is a file)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise KerasbindError(
+            f"{folder}: cannot write the {what} there ({describe_os_error(error)})"
+        ) from None
+    return folder
+
+
+def describe_os_error(error: OSError) -> str:
+    """``strerror`` and the file it concerns, without Python's ``[Errno N]`` decoration."""
+    where = f": {error.filename}" if error.filename else ""
+    return f"{error.strerror or error}{where}"
+
+
+def remove_stale_temporaries(folder: Path, names: list[str]) -> None:
+    """Delete the temporary files `write_atomic` leaves for ``names`` in ``folder`` when the
+    process writing them was killed (e.g. a 0-byte ``.model.keras.x1y2.keras``)."""
+    for name in names:
+        for stale in folder.glob(f".{name}.*{Path(name).suffix}"):
+            stale.unlink(missing_ok=True)
+
+
 def write_json(path: Path | str, data: dict[str, Any]) -> None:
     """Write ``data`` as indented JSON, atomically."""
     write_atomic(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2) + "\n"))

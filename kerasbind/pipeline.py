@@ -123,44 +123,27 @@ def fit_model(
     return model, history
 
 
-def hyperparameters(arch: ArchitectureSpec, path: Path | None = None) -> dict[str, Any]:
-    """The defaults for ``arch`` updated from a JSON file: a flat object of hyper-parameters or
-    any object holding one under ``"hyperparameters"`` (e.g. another run's kerasbind.json)."""
-    from kerasbind.files import read_json
-    from kerasbind.models import HYPERPARAMETER_KEYS, default_hyperparameters
+def score(
+    model: Any, encoder: EncoderSpec, test_set: SequenceSet
+) -> tuple[dict[str, Any], np.ndarray]:
+    """AUC-ROC, AUC-PR and counts of ``model`` on a labelled set, and its probabilities."""
+    from kerasbind.prediction import binary_metrics, predict_sequences
 
-    hparams = default_hyperparameters(arch)
-    if path is None:
-        return hparams
-    if not Path(path).is_file():
-        raise KerasbindError(f"{path}: hyper-parameter file not found")
-    given = read_json(Path(path))
-    given = given.get("hyperparameters", given) if isinstance(given, dict) else given
-    if not isinstance(given, dict):
-        raise KerasbindError(f"{path}: expected a JSON object of hyper-parameters")
-    unknown = sorted(set(given) - set(HYPERPARAMETER_KEYS))
-    if unknown:
-        raise KerasbindError(
-            f"{path}: unknown hyper-parameters {', '.join(unknown)} "
-            f"(known: {', '.join(HYPERPARAMETER_KEYS)})"
-        )
-    hparams.update(given)
-    return hparams
+    test_set.require_both_classes()
+    prob = predict_sequences(model, encoder, test_set.sequences)
+    return {**binary_metrics(test_set.labels, prob), "source": test_set.source}, prob
 
 
 def evaluate_into_run(
     run_dir: Path, model: Any, encoder: EncoderSpec, test_set: SequenceSet
 ) -> dict[str, Any]:
-    """Score ``test_set``: merge ``{"test": metrics}`` into ``metrics.json`` and the run's
+    """`score` ``test_set``, merge ``{"test": metrics}`` into ``metrics.json`` and the run's
     ``kerasbind.json``, and draw ROC / PR curves into the run directory."""
     from kerasbind.files import read_json, update_json
     from kerasbind.plots import plot_roc_pr
-    from kerasbind.prediction import binary_metrics, predict_sequences
     from kerasbind.rundir import CONFIG_FILE, METRICS_FILE
 
-    test_set.require_both_classes()
-    prob = predict_sequences(model, encoder, test_set.sequences)
-    metrics = {**binary_metrics(test_set.labels, prob), "source": test_set.source}
+    metrics, prob = score(model, encoder, test_set)
     update_json(run_dir / METRICS_FILE, {"test": metrics})
     config_file = run_dir / CONFIG_FILE
     recorded = read_json(config_file).get("metrics", {}) if config_file.exists() else {}
@@ -174,6 +157,12 @@ def hold_out(seqset: SequenceSet, fraction: float, seed: int) -> tuple[SequenceS
     if not 0.0 < fraction < 1.0:
         raise KerasbindError("the held-out fraction must be between 0 and 1")
     assert seqset.labels is not None
+    counts = np.bincount(seqset.labels, minlength=2)
+    if counts.min() < 2:
+        raise KerasbindError(
+            f"{seqset.source}: {counts[1]} positives and {counts[0]} negatives; holding out a "
+            "validation part needs at least 2 of each class (or --val-fraction 0)"
+        )
     rng = np.random.default_rng(seed)
     held = []
     for label in (0, 1):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from kerasbind.cli import main
-from kerasbind.cli.common import ARCHITECTURE_NAMES
+from kerasbind.models import ARCHITECTURES
 from kerasbind.readers import write_tsv as write_sequences
 from kerasbind.sequences import SequenceSet
 from kerasbind.simulate import simulate_config
@@ -99,7 +99,7 @@ def test_user_mistakes_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys) 
     assert "not a kerasbind run directory" in capsys.readouterr().err
 
 
-PUM2_THRESHOLDS = {name: 0.93 if name == "deepbind" else 0.90 for name in ARCHITECTURE_NAMES}
+PUM2_THRESHOLDS = {name: 0.93 if name == "deepbind" else 0.90 for name in ARCHITECTURES}
 
 
 @pytest.mark.shared_data
@@ -108,7 +108,7 @@ PUM2_THRESHOLDS = {name: 0.93 if name == "deepbind" else 0.90 for name in ARCHIT
     # DeepBind runs in the default suite (about 10 s); the other eight take 0.5-2.5 min each
     [
         name if name == "deepbind" else pytest.param(name, marks=pytest.mark.slow)
-        for name in ARCHITECTURE_NAMES
+        for name in ARCHITECTURES
     ],
 )
 def test_pum2_acceptance(arch: str, pum2_files: tuple[Path, Path], tmp_path: Path) -> None:

@@ -1,17 +1,21 @@
-"""The data gate: files or TFDS names, shuffled negatives, and refusing unusable training sets."""
+"""The data gate: files, TFDS names, DataFrames or lists of strings, shuffled negatives, and
+refusing unusable training sets."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from kerasbind.cli.common import add_seed_argument, add_training_data_arguments
-from kerasbind.datasets import load_sequence_set, load_training_and_test
+from kerasbind.cli.common import add_seed_argument, add_training_data_arguments, training_data
+from kerasbind.datasets import as_sequence_set, load_sequence_set, read_dataset
 from kerasbind.errors import KerasbindError
 
 FILES = Path(__file__).parent / "files"
+DUMMY_CHIP = Path(__file__).resolve().parents[1] / "tfds_builders" / "chip_seq" / "dummy_data"
 
 
 def parse(*argv: str) -> argparse.Namespace:
@@ -19,6 +23,16 @@ def parse(*argv: str) -> argparse.Namespace:
     add_training_data_arguments(parser)
     add_seed_argument(parser)
     return parser.parse_args(list(argv))
+
+
+def load_training_and_test(args: argparse.Namespace):
+    """What ``train`` and ``tune`` do with their data options: read, then shuffle and check."""
+    options = {"negatives": args.negatives, "neg_ratio": args.neg_ratio, "seed": args.seed}
+    train, test = training_data(args)
+    return (
+        load_sequence_set(train, **options),
+        None if test is None else load_sequence_set(test, **options),
+    )
 
 
 @pytest.fixture()
@@ -84,8 +98,7 @@ def test_positives_only_training_file_is_refused(positives_only: Path) -> None:
 
 def test_dataset_name_loads_train_and_test_splits(tmp_path: Path) -> None:
     """A real TFDS build (chip_seq on its dummy files): train has negatives, test as given."""
-    manual = Path(__file__).resolve().parents[1] / "tfds_builders" / "chip_seq" / "dummy_data"
-    common = ["--data-dir", str(tmp_path), "--manual-dir", str(manual)]
+    common = ["--data-dir", str(tmp_path), "--manual-dir", str(DUMMY_CHIP)]
     name = "chip_seq/USF1_H1-hESC_USF-1_HudsonAlpha"
     train, test = load_training_and_test(parse("--dataset", name, *common))
     assert 0 < train.n_positive < len(train)
@@ -99,23 +112,49 @@ def test_dataset_name_loads_train_and_test_splits(tmp_path: Path) -> None:
 
 def test_one_input_set_from_a_file_or_a_dataset(tmp_path: Path) -> None:
     """``--input FILE | --dataset NAME`` (motifs): a file as read, or a dataset's test split."""
-    from kerasbind.cli.common import add_sequence_input_arguments
-    from kerasbind.datasets import load_input_set
+    from kerasbind.cli.common import add_sequence_input_arguments, input_set
 
     parser = argparse.ArgumentParser()
     add_sequence_input_arguments(parser)
-    from_file = load_input_set(parser.parse_args(["--input", str(FILES / "train.tsv")]))
+    from_file = input_set(parser.parse_args(["--input", str(FILES / "train.tsv")]))
     assert len(from_file) == 3
-    manual = Path(__file__).resolve().parents[1] / "tfds_builders" / "chip_seq" / "dummy_data"
-    args = parser.parse_args(
-        [
-            "--dataset",
-            "chip_seq/USF1_H1-hESC_USF-1_HudsonAlpha",
-            "--data-dir",
-            str(tmp_path),
-            "--manual-dir",
-            str(manual),
-        ]
-    )
-    test = load_input_set(args)
+    name = "chip_seq/USF1_H1-hESC_USF-1_HudsonAlpha"
+    common = ["--data-dir", str(tmp_path), "--manual-dir", str(DUMMY_CHIP)]
+    test = input_set(parser.parse_args(["--dataset", name, *common]))
     assert test.source.endswith("[test]") and 0 < test.n_positive < len(test)
+    same = read_dataset(name, "test", data_dir=tmp_path, manual_dir=DUMMY_CHIP)
+    assert same.sequences == test.sequences
+
+
+def test_dataframes_and_lists_of_strings_are_sets() -> None:
+    frame = pd.DataFrame(
+        {"id": ["a", "b", "c"], "sequence": ["acgu", "GGCU", "UUAN"], "label": [1, 0, 1]}
+    )
+    from_frame = as_sequence_set(frame)
+    assert from_frame.sequences == ["ACGT", "GGCT", "TTAN"] and from_frame.alphabet == "RNA"
+    assert from_frame.ids == ["a", "b", "c"] and from_frame.labels.tolist() == [1, 0, 1]
+    from_list = as_sequence_set(["ACGT", "GGCA"], [0, 1])
+    assert from_list.labels.dtype == np.int8 and from_list.ids == ["seq1", "seq2"]
+    assert as_sequence_set(["ACGT"]).labels is None
+
+
+@pytest.mark.parametrize(
+    ("source", "labels", "message"),
+    [
+        (["ACGT", "AXGT"], None, "sequence 2: invalid character 'X' at position 2"),
+        (["ACGT", ""], None, "sequence 2 is empty"),
+        (["ACGT", "ACGA"], [1, 2], "labels must be one 0 or 1 per sequence"),
+        (["ACGT", "ACGA"], [1], "labels must be one 0 or 1 per sequence"),
+        (pd.DataFrame({"seq": ["ACGT"]}), None, "needs a 'sequence' column"),
+        (42, None, "cannot read sequences from a int"),
+    ],
+)
+def test_bad_in_memory_sequences_are_named(source, labels, message: str) -> None:
+    with pytest.raises(KerasbindError, match=message):
+        as_sequence_set(source, labels)
+
+
+@pytest.mark.parametrize("ratio", [float("nan"), float("inf"), 0.0, -1.0])
+def test_negative_ratio_must_be_a_positive_number(positives_only: Path, ratio: float) -> None:
+    with pytest.raises(KerasbindError, match="--neg-ratio must be a positive number"):
+        load_sequence_set(positives_only, negatives="shuffle", neg_ratio=ratio)

@@ -41,7 +41,7 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path: Path) -> None:
     save_run(tmp_path / "run", model, config, word2vec)
 
     run = load_run(tmp_path / "run")
-    assert run.architecture == arch and run.encoder == encoder and run.hparams == hparams
+    assert run.architecture == arch and run.encoder == encoder and run.hparams.to_dict() == hparams
     assert (tmp_path / "run" / "word2vec.model").is_file()
     assert run.config["versions"]["keras"] and run.config["data"] == {"train": "x.fa"}
     np.testing.assert_allclose(predict_encoded(run.model, x), predict_encoded(model, x), atol=1e-6)
@@ -70,4 +70,46 @@ def test_not_a_run_directory(tmp_path: Path) -> None:
     (tmp_path / "model.keras").write_text("")
     (tmp_path / "kerasbind.json").write_text("{}")
     with pytest.raises(KerasbindError, match="incomplete"):
+        load_run(tmp_path)
+
+
+def test_leftovers_of_a_killed_save_are_removed(tmp_path: Path) -> None:
+    """A train killed while writing leaves ``.model.keras.XXXX.keras``; the next save clears it."""
+    arch = resolve_architecture("deepbind")
+    encoder = EncoderSpec("onehot", 30)
+    model = build_model(arch, default_hyperparameters(arch), encoder)
+    config = {
+        "architecture": arch.to_dict(),
+        "hyperparameters": default_hyperparameters(arch),
+        "encoder": encoder.to_dict(),
+    }
+    tmp_path.joinpath(".model.keras.k1ll3d.keras").write_bytes(b"")
+    tmp_path.joinpath(".word2vec.model.k1ll3d.model").write_bytes(b"")
+    save_run(tmp_path, model, config)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kerasbind.json", "model.keras"]
+
+
+def test_a_failed_save_is_not_taken_for_a_run(tmp_path: Path) -> None:
+    """When the model cannot be written (here: a full disk), the folder stops being a run
+    directory instead of pairing the earlier description with whatever is left."""
+    arch = resolve_architecture("deepbind")
+    encoder = EncoderSpec("onehot", 30)
+    model = build_model(arch, default_hyperparameters(arch), encoder)
+    config = {
+        "architecture": arch.to_dict(),
+        "hyperparameters": default_hyperparameters(arch),
+        "encoder": encoder.to_dict(),
+    }
+    save_run(tmp_path, model, config)
+
+    class FullDisk:
+        def save(self, path: Path) -> None:
+            Path(path).write_bytes(b"half")
+            raise OSError(28, "No space left on device", str(path))
+
+    with pytest.raises(OSError, match="No space left"):
+        save_run(tmp_path, FullDisk(), config)
+    assert not (tmp_path / "kerasbind.json").exists()
+    assert not list(tmp_path.glob(".*")), "temporary files left behind"
+    with pytest.raises(KerasbindError, match="not a kerasbind run directory"):
         load_run(tmp_path)

@@ -50,7 +50,7 @@ def test_tune_records_trials_and_resumes(simulated, tmp_path: Path, capsys) -> N
     assert len(metrics["final"]["scores"]) == 1
     assert (out / "roc.png").is_file() and (out / "tuner" / "oracle.json").is_file()
     run = load_run(out)
-    assert run.hparams == best["hyperparameters"]
+    assert run.hparams.to_dict() == best["hyperparameters"]
     assert run.config["training"]["steps"] == best["learning_steps"]
 
     # a larger --trials runs exactly the missing trial and keeps the finished ones

@@ -12,9 +12,11 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from kerasbind import __version__
 from kerasbind.errors import KerasbindError
+from kerasbind.files import describe_os_error
 
 # order in `kerasbind --help`; modules not named here follow alphabetically
 COMMAND_ORDER = [
@@ -52,8 +54,15 @@ def _command_modules() -> list[str]:
     return ordered + sorted(found - set(ordered))
 
 
+class _Parser(argparse.ArgumentParser):
+    """A parser whose mistakes are one line on stderr (exit code 2), pointing at ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kerasbind",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -77,6 +86,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KerasbindError as error:
         print(f"kerasbind {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # an unusable output location, a full disk
+        print(f"kerasbind {args.command}: error: {describe_os_error(error)}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        if not _is_tensorflow_io_error(error):
+            raise
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"kerasbind {args.command}: error: {first_line}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"kerasbind {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _is_tensorflow_io_error(error: Exception) -> bool:
+    """TensorFlow's own file-system failures (e.g. ``ResourceExhaustedError`` on a full disk
+    while writing a SavedModel), which are not `OSError`s."""
+    if "tensorflow" not in sys.modules:
+        return False
+    errors = sys.modules["tensorflow"].errors
+    return isinstance(
+        error, errors.ResourceExhaustedError | errors.PermissionDeniedError | errors.NotFoundError
+    )

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from kerasbind.cli.common import add_input_format_arguments
+from kerasbind.cli.common import add_input_format_arguments, input_file, positive_int
 
 EPILOG = """\
 Sends the sequences of FILE (any format 'kerasbind predict' reads) to a model exported with
@@ -40,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     server.add_argument("--grpc", metavar="HOST:PORT", help="gRPC address, e.g. localhost:8500")
     parser.add_argument("--model", required=True, metavar="NAME", help="served model name")
     parser.add_argument("--version", type=int, metavar="N", help="model version (default latest)")
-    parser.add_argument("--input", type=Path, metavar="FILE", help="sequences to score")
+    parser.add_argument("--input", type=input_file, metavar="FILE", help="sequences to score")
     parser.add_argument(
         "--output", type=Path, metavar="OUT.tsv", help="predictions (TSV; '-' = standard output)"
     )
@@ -49,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--batch-size",
-        type=int,
+        type=positive_int,
         default=1024,
         metavar="N",
         help="sequences per request (default 1024)",
@@ -85,10 +85,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.input is None or args.output is None:
         raise KerasbindError("--input and --output are needed (or --status)")
-    from kerasbind.cli.common import write_prediction_table
-    from kerasbind.datasets import load_input_set
+    from kerasbind.cli.common import check_output_file, input_set, write_prediction_table
 
-    seqset = load_input_set(args)
+    check_output_file(args.output)
+    seqset = input_set(args)
     outputs = client.predict(seqset.sequences, batch_size=args.batch_size)
     write_prediction_table(args.output, seqset.ids, seqset.user_sequences(), outputs["probability"])
     return 0

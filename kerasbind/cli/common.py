@@ -3,22 +3,98 @@
 from __future__ import annotations
 
 import argparse
+import math
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 FORMATS = ["auto", "tsv", "deepbind", "ionmf", "fasta", "bed"]
-ARCHITECTURE_NAMES = [
-    "deepbind",
-    "deepbind_star",
-    "dilated",
-    "danq",
-    "danq_star",
-    "deepbind_e_star",
-    "kegru",
-    "eclstm",
-    "ecblstm",
-]
 RNN_CHOICES = ["none", "lstm", "gru", "bilstm", "bigru"]
+
+
+# ---------------------------------------------------------------- checked option types
+# argparse reports a bad value in one line before any heavy module is imported
+
+
+def input_file(text: str) -> Path:
+    """An existing, readable file (not a folder)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: is a folder, not a file")
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"{text}: no such file")
+    if not os.access(path, os.R_OK):
+        raise argparse.ArgumentTypeError(f"{text}: not readable")
+    return path
+
+
+def input_folder(text: str) -> Path:
+    """An existing folder."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"{text}: {'not a folder' if path.exists() else 'no such folder'}"
+        )
+    return path
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1."""
+    return _whole_number(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """A whole number >= 0."""
+    return _whole_number(text, 0)
+
+
+def _whole_number(text: str, smallest: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < smallest:
+        raise argparse.ArgumentTypeError(f"must be at least {smallest}, not {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0 (``nan`` and ``inf`` are refused)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, not {text!r}")
+    return value
+
+
+def fraction(text: str) -> float:
+    """A number in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), not {text!r}")
+    return value
+
+
+class ArchitectureNames:
+    """``--arch`` choices: the model registry's names, looked up only when ``--arch`` is given
+    or help is shown (the registry lives in `kerasbind.models`, which imports Keras)."""
+
+    def _names(self) -> list[str]:
+        from kerasbind.models import ARCHITECTURES
+
+        return list(ARCHITECTURES)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
 
 
 def add_input_format_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,13 +108,13 @@ def add_input_format_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--genome",
-        type=Path,
+        type=input_file,
         metavar="FASTA",
         help="genome FASTA (indexed with pyfaidx) for --format bed",
     )
     group.add_argument(
         "--window",
-        type=int,
+        type=positive_int,
         default=101,
         metavar="N",
         help="for BED / narrowPeak input: window length centred on the summit (default 101)",
@@ -56,7 +132,7 @@ def add_negatives_arguments(group: argparse._ActionsContainer) -> None:
     )
     group.add_argument(
         "--neg-ratio",
-        type=float,
+        type=positive_float,
         default=1.0,
         metavar="R",
         help="shuffled negatives per positive with --negatives shuffle (default 1)",
@@ -69,7 +145,7 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
     source = group.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--train",
-        type=Path,
+        type=input_file,
         metavar="FILE",
         help="labelled training sequences: TSV (sequence<TAB>label), DeepBind ChIP-seq, "
         "iONMF CLIP-seq FASTA, or BED + --genome; plain or gzip",
@@ -82,11 +158,13 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
         "(its 'test' split is used as the test set)",
     )
     if with_test:
-        group.add_argument("--test", type=Path, metavar="FILE", help="labelled test sequences")
+        group.add_argument(
+            "--test", type=input_file, metavar="FILE", help="labelled test sequences"
+        )
     add_negatives_arguments(group)
     group.add_argument(
         "--seq-len",
-        type=int,
+        type=positive_int,
         metavar="N",
         help="fixed model input length: longer sequences are centre-trimmed, shorter ones "
         "padded with N (default: the longest training sequence)",
@@ -118,7 +196,10 @@ def add_sequence_input_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("sequences")
     source = group.add_mutually_exclusive_group(required=True)
     source.add_argument(
-        "--input", type=Path, metavar="FILE", help="sequence file (any format kerasbind reads)"
+        "--input",
+        type=input_file,
+        metavar="FILE",
+        help="sequence file (any format kerasbind reads)",
     )
     source.add_argument(
         "--dataset",
@@ -146,7 +227,7 @@ def add_architecture_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--arch",
-        choices=ARCHITECTURE_NAMES,
+        choices=ArchitectureNames(),
         default="deepbind",
         help="named architecture (default deepbind)",
     )
@@ -160,13 +241,16 @@ def add_architecture_arguments(parser: argparse.ArgumentParser) -> None:
     )
     encoding.add_argument("--onehot", dest="embedding", action="store_false", help="one-hot input")
     group.add_argument(
-        "--conv-layers", type=int, metavar="N", help="convolution modules (0 = none)"
+        "--conv-layers", type=non_negative_int, metavar="N", help="convolution modules (0 = none)"
     )
     group.add_argument(
-        "--dilation", type=int, metavar="D", help="dilation of convolution layers after the first"
+        "--dilation",
+        type=positive_int,
+        metavar="D",
+        help="dilation of convolution layers after the first",
     )
     group.add_argument("--rnn", choices=RNN_CHOICES, help="recurrent module type")
-    group.add_argument("--rnn-layers", type=int, metavar="N", help="recurrent layers")
+    group.add_argument("--rnn-layers", type=positive_int, metavar="N", help="recurrent layers")
     group.add_argument(
         "--freeze-embedding",
         action="store_true",
@@ -174,14 +258,15 @@ def add_architecture_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--word2vec",
-        type=Path,
+        type=input_file,
         metavar="PATH",
         help="reuse a saved gensim word2vec model instead of training one",
     )
 
 
-def architecture_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The free-composition flags the user actually gave, as architecture fields."""
+def architecture(args: argparse.Namespace) -> Any:
+    """``--arch``: its name, or its spec with the free-composition flags the user gave (which
+    needs the model registry, and so Keras, now)."""
     overrides = {
         "embedding": args.embedding,
         "conv_layers": args.conv_layers,
@@ -191,7 +276,63 @@ def architecture_overrides(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.rnn is None:
         del overrides["rnn"]
-    return {key: value for key, value in overrides.items() if key == "rnn" or value is not None}
+    given = {key: value for key, value in overrides.items() if key == "rnn" or value is not None}
+    if not given:
+        return args.arch
+    from kerasbind.runtime import quiet_tensorflow
+
+    quiet_tensorflow()
+    from kerasbind.models import resolve_architecture
+
+    return resolve_architecture(args.arch, **given)
+
+
+def reading(args: argparse.Namespace) -> dict[str, Any]:
+    """`kerasbind.read_sequences` keyword arguments from ``--format``, ``--genome``,
+    ``--window``."""
+    return {"fmt": args.format, "genome": args.genome, "window": args.window}
+
+
+def training_data(args: argparse.Namespace) -> tuple[Any, Any]:
+    """``(train, test)`` named by `add_training_data_arguments`: sets read from ``--train`` /
+    ``--test`` files, or ``--dataset NAME``'s train split and (unless ``--test`` is given) its
+    test split; the library adds negatives and checks them."""
+    import kerasbind as kb
+
+    if args.dataset:
+        where = {"data_dir": args.data_dir, "manual_dir": args.manual_dir}
+        train = kb.read_dataset(args.dataset, "train", **where)
+        test = kb.read_dataset(args.dataset, "test", **where) if args.test is None else None
+    else:
+        train, test = kb.read_sequences(args.train, **reading(args)), None
+    if args.test is not None:
+        test = kb.read_sequences(args.test, **reading(args))
+    return train, test
+
+
+def input_set(args: argparse.Namespace) -> Any:
+    """The one set named by `add_sequence_input_arguments`: ``--input FILE`` as read, or the
+    ``test`` split of ``--dataset NAME``."""
+    import kerasbind as kb
+
+    if getattr(args, "dataset", None):
+        return kb.read_dataset(
+            args.dataset, "test", data_dir=args.data_dir, manual_dir=args.manual_dir
+        )
+    return kb.read_sequences(args.input, **reading(args))
+
+
+def check_output_file(path: Path) -> None:
+    """Refuse an output file whose folder cannot be written, before the work starts."""
+    from kerasbind.files import check_writable
+
+    if str(path) == "-":
+        return
+    if path.is_dir():
+        from kerasbind.errors import KerasbindError
+
+        raise KerasbindError(f"{path}: is a folder; give a file name")
+    check_writable(path.parent, "output file")
 
 
 def write_prediction_table(

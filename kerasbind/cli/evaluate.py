@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from kerasbind.cli.common import add_input_format_arguments, add_seed_argument
+from kerasbind.cli.common import (
+    add_input_format_arguments,
+    add_seed_argument,
+    input_file,
+    input_folder,
+)
 
 EPILOG = """\
 Writes RUN_DIR/metrics.json ({"test": {"auc_roc", "auc_pr", "n", "n_positive", "source"}}),
@@ -26,9 +30,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder made by train")
     parser.add_argument(
-        "--test", type=Path, required=True, metavar="FILE", help="labelled test sequences"
+        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train"
+    )
+    parser.add_argument(
+        "--test", type=input_file, required=True, metavar="FILE", help="labelled test sequences"
     )
     parser.add_argument(
         "--negatives",
@@ -42,21 +48,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kerasbind.runtime import quiet_tensorflow
+    import kerasbind as kb
+    from kerasbind.cli.common import reading
 
-    quiet_tensorflow()
-    from kerasbind.datasets import load_sequence_set, reading_options
-    from kerasbind.pipeline import evaluate_into_run
-    from kerasbind.rundir import load_run
-
-    trained = load_run(args.run_dir)
-    test_set = load_sequence_set(
-        args.test, **reading_options(args), negatives=args.negatives, seed=args.seed
-    )
-    metrics = evaluate_into_run(trained.path, trained.model, trained.encoder, test_set)
+    test_set = kb.read_sequences(args.test, **reading(args))
+    trained = kb.load_run(args.run_dir)
+    metrics = trained.evaluate(test_set, negatives=args.negatives, seed=args.seed)
     print(
         f"{test_set.source}: AUC-ROC {metrics['auc_roc']:.4f}, AUC-PR {metrics['auc_pr']:.4f} "
         f"({metrics['n']} sequences, {metrics['n_positive']} positive); "
-        f"written to {trained.path / 'metrics.json'}"
+        f"written to {args.run_dir / 'metrics.json'}"
     )
     return 0

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from kerasbind.cli.common import add_input_format_arguments
-
-if TYPE_CHECKING:
-    from kerasbind.sequences import SequenceSet
+from kerasbind.cli.common import add_input_format_arguments, input_file, input_folder, positive_int
 
 DESCRIPTION = """\
 Explain predictions by in-silico mutagenesis: every single-letter substitution of a sequence
@@ -47,19 +43,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder made by train/tune")
+    parser.add_argument(
+        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
+    )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--input", type=Path, metavar="FILE", help="sequences to explain")
+    source.add_argument("--input", type=input_file, metavar="FILE", help="sequences to explain")
     source.add_argument(
         "--variants",
-        type=Path,
+        type=input_file,
         metavar="FILE.tsv",
         help="ref/alt pairs: id, sequence, position, alt",
     )
     parser.add_argument("--ids", nargs="+", metavar="ID", help="explain only these sequences")
     parser.add_argument(
         "--limit",
-        type=int,
+        type=positive_int,
         default=20,
         metavar="N",
         help="without --ids, explain the first N sequences (default 20)",
@@ -70,51 +68,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kerasbind.runtime import quiet_tensorflow
+    import kerasbind as kb
+    from kerasbind.cli.common import reading
+    from kerasbind.files import check_writable
 
-    quiet_tensorflow()
-    from kerasbind.errors import KerasbindError
-    from kerasbind.explain import explain_sequences, read_variants, variant_effects
-    from kerasbind.files import write_atomic
-    from kerasbind.motifs.motif import letters
-    from kerasbind.rundir import load_run
-
-    if args.limit < 1:
-        raise KerasbindError("--limit must be at least 1")
-    trained = load_run(args.run_dir)
-    if args.variants is not None:
-        effects = variant_effects(trained.model, trained.encoder, read_variants(args.variants))
-        path = args.out / "variants.tsv"
-        write_atomic(
-            path, lambda tmp: effects.to_csv(tmp, sep="\t", index=False, float_format="%.6g")
-        )
-        print(f"{len(effects)} variants scored; written to {path}")
-        return 0
-    seqset = _selected(args)
-    summary = explain_sequences(
-        trained.model,
-        trained.encoder,
-        seqset.sequences,
-        seqset.ids,
-        args.out,
-        letters=letters(seqset.alphabet),
+    check_writable(args.out, "output folder")
+    seqset = None if args.input is None else kb.read_sequences(args.input, **reading(args))
+    trained = kb.load_run(args.run_dir)
+    table = trained.explain(
+        seqset, variants=args.variants, out=args.out, ids=args.ids, limit=args.limit
     )
-    path = args.out / "explained.tsv"
-    write_atomic(path, lambda tmp: summary.to_csv(tmp, sep="\t", index=False, float_format="%.6g"))
-    print(f"{len(summary)} mutation maps written to {args.out}")
+    if args.variants is not None:
+        print(f"{len(table)} variants scored; written to {args.out / 'variants.tsv'}")
+    else:
+        print(f"{len(table)} mutation maps written to {args.out}")
     return 0
-
-
-def _selected(args: argparse.Namespace) -> SequenceSet:
-    """The sequences named by --ids (in that order), or the first --limit ones."""
-    from kerasbind.datasets import load_input_set
-    from kerasbind.errors import KerasbindError
-
-    seqset = load_input_set(args)
-    if not args.ids:
-        return seqset.subset(range(min(args.limit, len(seqset))))
-    where = {identifier: i for i, identifier in reversed(list(enumerate(seqset.ids)))}
-    missing = [identifier for identifier in args.ids if identifier not in where]
-    if missing:
-        raise KerasbindError(f"{args.input}: no sequence with id {', '.join(missing[:5])}")
-    return seqset.subset([where[identifier] for identifier in args.ids])

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kerasbind.cli.common import input_folder, positive_int
+
+if TYPE_CHECKING:
+    from kerasbind.export import Export
+    from kerasbind.rundir import Run
 
 EPILOG = """\
 The SavedModel has two signatures (see them with 'saved_model_cli show --dir DIR --all'):
@@ -40,7 +47,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="run folder (train, tune)")
+    parser.add_argument(
+        "run_dir", type=input_folder, metavar="RUN_DIR", help="run folder (train, tune)"
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -55,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--version",
-        type=int,
+        type=positive_int,
         metavar="N",
         help="version number (default: one more than the highest present, or 1)",
     )
@@ -89,26 +98,37 @@ def add_export_argument(parser: argparse.ArgumentParser) -> None:
     _add_serving_config_argument(group)
 
 
-def export_after_run(args: argparse.Namespace, run_dir: Path) -> None:
-    """Export ``run_dir`` when ``--export`` was given."""
+def check_export_base(args: argparse.Namespace) -> None:
+    """Refuse an unusable ``--export BASE`` before training starts."""
+    from kerasbind.files import check_writable
+
     if args.export is not None:
-        _export(run_dir, args.export, args.export_name, None, args.serving_config)
+        check_writable(args.export, "export base folder")
+
+
+def export_after_run(args: argparse.Namespace, trained: Run) -> None:
+    """Export a finished run when ``--export`` was given."""
+    if args.export is not None:
+        _report(
+            trained.export(args.export, name=args.export_name, serving_config=args.serving_config)
+        )
 
 
 def run(args: argparse.Namespace) -> int:
-    _export(args.run_dir, args.out, args.name, args.version, args.serving_config)
+    import kerasbind as kb
+    from kerasbind.files import check_writable
+
+    check_writable(args.out, "export base folder")
+    trained = kb.load_run(args.run_dir)
+    _report(
+        trained.export(
+            args.out, name=args.name, version=args.version, serving_config=args.serving_config
+        )
+    )
     return 0
 
 
-def _export(
-    run_dir: Path, base: Path, name: str | None, version: int | None, serving_config: bool
-) -> None:
-    from kerasbind.runtime import quiet_tensorflow
-
-    quiet_tensorflow()
-    from kerasbind.export import export_run
-
-    done = export_run(run_dir, base, name=name, version=version, serving_config=serving_config)
+def _report(done: Export) -> None:
     print(f"exported {done.name} version {done.version} to {done.path}")
     if done.models_config is not None:
         print(f"wrote {done.models_config}")

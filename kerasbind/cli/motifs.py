@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasbind.cli.common import add_sequence_input_arguments
+from kerasbind.cli.common import (
+    add_sequence_input_arguments,
+    input_folder,
+    non_negative_int,
+    positive_int,
+)
 from kerasbind.motifs.matching import DEFAULT_JASPAR_RELEASE, DEFAULT_TAXON, JASPAR_TAXA
 
 DESCRIPTION = """\
@@ -47,7 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder made by train/tune")
+    parser.add_argument(
+        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
+    )
     parser.add_argument(
         "--db",
         default="jaspar",
@@ -68,14 +75,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--top",
-        type=int,
+        type=non_negative_int,
         default=10,
         metavar="N",
         help="print the N filters with the best matches (default 10)",
     )
     parser.add_argument(
         "--per-filter",
-        type=int,
+        type=positive_int,
         default=5,
         metavar="K",
         help="targets kept per filter in matches.tsv (default 5)",
@@ -99,30 +106,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kerasbind.runtime import quiet_tensorflow, use_numba_cache
+    import kerasbind as kb
+    from kerasbind.cli.common import input_set
+    from kerasbind.files import check_writable
+    from kerasbind.motifs import DISTANCE_METRIC, best_matches
 
-    quiet_tensorflow()
-    use_numba_cache()
-    from kerasbind.datasets import load_input_set
-    from kerasbind.errors import KerasbindError
-    from kerasbind.motifs import DISTANCE_METRIC, analyse_filters, best_matches, write_analysis
-    from kerasbind.rundir import load_run
-
-    if args.top < 0 or args.per_filter < 1:
-        raise KerasbindError("--top must be >= 0 and --per-filter >= 1")
-    trained = load_run(args.run_dir)
-    seqset = load_input_set(args, negatives=args.negatives, seed=args.seed)
-    analysis = analyse_filters(
-        trained.model,
-        trained.encoder,
+    out = check_writable(args.out or args.run_dir / "motifs", "motifs folder")
+    seqset = input_set(args)
+    trained = kb.load_run(args.run_dir)
+    analysis = trained.motifs(
         seqset,
         db=args.db,
+        out=out,
+        negatives=args.negatives,
+        seed=args.seed,
         release=args.jaspar_release,
         taxon=args.taxon,
         per_filter=args.per_filter,
         use_all=args.all_sequences,
     )
-    out = write_analysis(analysis, args.out or args.run_dir / "motifs")
     silent = len(analysis.filters.ids) - len(analysis.motifs)
     print(
         f"{len(analysis.motifs)} filter motifs ({silent} filters never activated) "

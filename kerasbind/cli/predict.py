@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasbind.cli.common import add_input_format_arguments
+from kerasbind.cli.common import add_input_format_arguments, input_file, input_folder
 
 EPILOG = """\
 OUT.tsv has a header and one row per input sequence: id, sequence (as read, in the input's
@@ -26,8 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder made by train")
-    parser.add_argument("--input", type=Path, required=True, metavar="FILE", help="sequences")
+    parser.add_argument(
+        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train"
+    )
+    parser.add_argument("--input", type=input_file, required=True, metavar="FILE", help="sequences")
     parser.add_argument(
         "--output", type=Path, required=True, metavar="OUT.tsv", help="predictions (TSV)"
     )
@@ -36,16 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kerasbind.runtime import quiet_tensorflow
+    import kerasbind as kb
+    from kerasbind.cli.common import check_output_file, reading, write_prediction_table
 
-    quiet_tensorflow()
-    from kerasbind.cli.common import write_prediction_table
-    from kerasbind.datasets import load_input_set
-    from kerasbind.prediction import predict_sequences
-    from kerasbind.rundir import load_run
-
-    trained = load_run(args.run_dir)
-    seqset = load_input_set(args)
-    prob = predict_sequences(trained.model, trained.encoder, seqset.sequences)
+    check_output_file(args.output)
+    seqset = kb.read_sequences(args.input, **reading(args))
+    trained = kb.load_run(args.run_dir)
+    prob = trained.predict(seqset)
     write_prediction_table(args.output, seqset.ids, seqset.user_sequences(), prob)
     return 0

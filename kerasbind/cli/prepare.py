@@ -9,6 +9,7 @@ from kerasbind.cli.common import (
     add_input_format_arguments,
     add_negatives_arguments,
     add_seed_argument,
+    input_file,
 )
 
 DESCRIPTION = """\
@@ -47,7 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--input", type=Path, required=True, metavar="FILE", help="sequence file (plain or gzip)"
+        "--input",
+        type=input_file,
+        required=True,
+        metavar="FILE",
+        help="sequence file (plain or gzip)",
     )
     parser.add_argument(
         "--output",
@@ -63,12 +68,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kerasbind.datasets import load_input_set
+    import kerasbind as kb
+    from kerasbind.cli.common import check_output_file, reading
     from kerasbind.readers import write_tsv
 
-    seqset = load_input_set(
-        args, negatives=args.negatives, neg_ratio=args.neg_ratio, seed=args.seed
-    )
+    check_output_file(args.output)
+    seqset = kb.read_sequences(
+        args.input, **reading(args), negatives=args.negatives, neg_ratio=args.neg_ratio,
+        seed=args.seed,
+    )  # fmt: skip
     write_tsv(seqset, args.output)
     if seqset.labels is None:
         print(f"wrote {args.output}: {len(seqset)} sequences (unlabelled)")

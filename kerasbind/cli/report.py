@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from kerasbind.cli.common import input_folder
+
 EPILOG = """\
 The page holds the architecture, encoder and hyper-parameters, the metrics, ROC and
 precision-recall curves, the training history, the tuner's trials (when the run was tuned) and
@@ -25,7 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder made by train/tune")
+    parser.add_argument(
+        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
+    )
     parser.add_argument(
         "--motifs", type=Path, metavar="DIR", help="motifs folder (default RUN_DIR/motifs)"
     )

@@ -9,9 +9,13 @@ from kerasbind.cli.common import (
     add_architecture_arguments,
     add_seed_argument,
     add_training_data_arguments,
-    architecture_overrides,
+    architecture,
+    fraction,
+    input_file,
+    positive_int,
+    training_data,
 )
-from kerasbind.cli.export import add_export_argument, export_after_run
+from kerasbind.cli.export import add_export_argument, check_export_base, export_after_run
 
 DEFAULT_STEPS = 5000
 DEFAULT_EVAL_EVERY = 1000
@@ -28,9 +32,10 @@ examples:
   kerasbind train --arch ecblstm --train peaks_AC.seq.gz --negatives shuffle --steps 2000 \\
       --out runs/ecblstm
   kerasbind train --arch danq --rnn bigru --conv-layers 2 --train train.tsv --out runs/custom
-  kerasbind train --arch dilated --hparams runs/tuned/best_hparams.json --train train.tsv \\
+  kerasbind train --arch dilated --hparams runs/tuned/best_hyperparameters.json --train train.tsv \\
       --out runs/dilated
-  kerasbind train --dataset clip_seq/23_PARCLIP_PUM2_hg19 --arch kegru --out runs/kegru
+  kerasbind train --dataset clip_seq/23_PARCLIP_PUM2_hg19 --manual-dir ../shared/data/CLIP-seq \\
+      --arch kegru --out runs/kegru
   kerasbind train --arch deepbind --train train.tsv --out runs/db --export models/
 """
 
@@ -48,21 +53,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group = parser.add_argument_group("training")
     group.add_argument(
         "--steps",
-        type=int,
+        type=positive_int,
         default=DEFAULT_STEPS,
         metavar="N",
         help=f"learning steps of batch 128 (default {DEFAULT_STEPS})",
     )
     group.add_argument(
         "--eval-every",
-        type=int,
+        type=positive_int,
         default=DEFAULT_EVAL_EVERY,
         metavar="N",
         help=f"steps between validation AUC checks (default {DEFAULT_EVAL_EVERY})",
     )
     group.add_argument(
         "--val-fraction",
-        type=float,
+        type=fraction,
         default=0.1,
         metavar="F",
         help="fraction of the training data held out for the validation AUC "
@@ -70,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     group.add_argument(
         "--hparams",
-        type=Path,
+        type=input_file,
         metavar="FILE.json",
         help="hyper-parameters (JSON object, or a kerasbind.json / tuner result holding "
         "'hyperparameters'); missing keys take the defaults",
@@ -83,78 +88,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kerasbind.runtime import quiet_tensorflow, set_seed
+    import kerasbind as kb
+    from kerasbind.files import check_writable
 
-    quiet_tensorflow()
-    from kerasbind.datasets import load_training_and_test
-    from kerasbind.errors import KerasbindError
-    from kerasbind.models import resolve_architecture
-    from kerasbind.pipeline import (
-        encode_set,
-        evaluate_into_run,
-        fit_model,
-        hold_out,
-        hyperparameters,
-        prepare_inputs,
-    )
-    from kerasbind.rundir import save_run
-
-    if args.steps < 1 or args.eval_every < 1:
-        raise KerasbindError("--steps and --eval-every must be positive")
-    set_seed(args.seed)
-    arch = resolve_architecture(args.arch, **architecture_overrides(args))
-    hparams = hyperparameters(arch, args.hparams)
-    train_set, test_set = load_training_and_test(args)
-    fit_set, validation_set = train_set, None
-    if args.val_fraction > 0:
-        fit_set, validation_set = hold_out(train_set, args.val_fraction, args.seed)
-    prepared = prepare_inputs(
-        arch, fit_set, seq_len=args.seq_len, seed=args.seed, word2vec_path=args.word2vec
-    )
-    validation = None
-    if validation_set is not None:
-        validation = (encode_set(prepared.encoder, validation_set), validation_set.labels)
-    model, history = fit_model(
-        arch,
-        hparams,
-        prepared,
+    check_writable(args.out, "run")
+    check_export_base(args)
+    train_set, test_set = training_data(args)
+    trained = kb.train(
+        architecture(args),
+        train_set,
+        test=test_set,
         steps=args.steps,
         eval_every=args.eval_every,
+        val_fraction=args.val_fraction,
+        hparams=args.hparams,
         seed=args.seed,
-        validation=validation,
+        out=args.out,
+        seq_len=args.seq_len,
+        word2vec=args.word2vec,
         freeze_embedding=args.freeze_embedding,
+        negatives=args.negatives,
+        neg_ratio=args.neg_ratio,
         progress=not args.quiet,
     )
-    config = {
-        "architecture": arch.to_dict(),
-        "hyperparameters": hparams,
-        "encoder": prepared.encoder.to_dict(),
-        "data": {
-            "train": train_set.source,
-            "n_train": len(fit_set),
-            "n_train_positive": fit_set.n_positive,
-            "n_validation": len(validation_set) if validation_set is not None else 0,
-            "negatives": args.negatives,
-            "neg_ratio": args.neg_ratio,
-            "test": test_set.source if test_set is not None else None,
-        },
-        "training": {
-            "steps": args.steps,
-            "eval_every": args.eval_every,
-            "batch_size": 128,
-            "seed": args.seed,
-            "freeze_embedding": args.freeze_embedding,
-            "history": history.to_dict(),
-        },
-        "metrics": {"validation_auc": history.val_auc[-1]} if validation else {},
-    }
-    save_run(args.out, model, config, prepared.word2vec)
-    summary = f"trained {arch.name} for {history.steps[-1]} steps in {history.seconds:.0f} s"
-    if validation:
-        summary += f"; validation AUC {history.val_auc[-1]:.4f}"
-    if test_set is not None:
-        metrics = evaluate_into_run(args.out, model, prepared.encoder, test_set)
-        summary += f"; test AUC {metrics['auc_roc']:.4f} (PR {metrics['auc_pr']:.4f})"
+    training, metrics = trained.config["training"], trained.metrics
+    summary = (
+        f"trained {trained.architecture.name} for {training['history']['steps'][-1]} steps "
+        f"in {training['history']['seconds']:.0f} s"
+    )
+    if metrics.get("validation_auc") is not None:
+        summary += f"; validation AUC {metrics['validation_auc']:.4f}"
+    if "test" in metrics:
+        test = metrics["test"]
+        summary += f"; test AUC {test['auc_roc']:.4f} (PR {test['auc_pr']:.4f})"
     print(f"{summary}; saved to {args.out}")
-    export_after_run(args, args.out)
+    export_after_run(args, trained)
     return 0

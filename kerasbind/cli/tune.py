@@ -6,20 +6,17 @@ import argparse
 import re
 from pathlib import Path
 
+from kerasbind.api import BUDGETS
 from kerasbind.cli.common import (
     add_architecture_arguments,
     add_seed_argument,
     add_training_data_arguments,
-    architecture_overrides,
+    architecture,
+    input_file,
+    positive_int,
+    training_data,
 )
-from kerasbind.cli.export import add_export_argument, export_after_run
-from kerasbind.errors import KerasbindError
-
-# --budget presets; flags given explicitly win
-BUDGETS = {
-    "paper": dict(trials=40, folds=3, max_steps=40_000, eval_every=5_000, final_models=5),
-    "quick": dict(trials=4, folds=2, max_steps=1_500, eval_every=500, final_models=2),
-}
+from kerasbind.cli.export import add_export_argument, check_export_base, export_after_run
 
 DESCRIPTION = """\
 Choose hyper-parameters and the number of learning steps automatically, as deepRAM does
@@ -55,8 +52,9 @@ examples:
   kerasbind tune --arch dilated --train train.fa.gz --test test.fa.gz --out runs/dilated
   kerasbind tune --arch deepbind --train peaks_AC.seq.gz --negatives shuffle --budget quick \\
       --out runs/quick
-  kerasbind tune --arch ecblstm --dataset clip_seq/23_PARCLIP_PUM2_hg19 --trials 20 \\
-      --max-time 6h --early-stop --out runs/ecblstm
+  kerasbind tune --arch ecblstm --dataset clip_seq/23_PARCLIP_PUM2_hg19 \\
+      --manual-dir ../shared/data/CLIP-seq --trials 20 --max-time 6h --early-stop \\
+      --out runs/ecblstm
 """
 
 
@@ -93,7 +91,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ("--eval-every", "steps between validation AUC checkpoints"),
         ("--final-models", "models trained with the best setting; the best one is kept"),
     ):
-        group.add_argument(flag, type=int, metavar="N", help=f"{help_text} (default: budget)")
+        group.add_argument(
+            flag, type=positive_int, metavar="N", help=f"{help_text} (default: budget)"
+        )
     group.add_argument(
         "--select-by",
         choices=["training", "validation"],
@@ -107,7 +107,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="random",
         help="KerasTuner oracle (default random, as in the paper; hyperband ignores --trials)",
     )
-    group.add_argument("--space", type=Path, metavar="FILE.json", help="search-space overrides")
+    group.add_argument(
+        "--space", type=input_file, metavar="FILE.json", help="search-space overrides"
+    )
     group.add_argument(
         "--max-time",
         type=parse_duration,
@@ -127,66 +129,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def budget(args: argparse.Namespace) -> dict[str, int]:
-    """The preset named by ``--budget`` with the numbers given explicitly, checked."""
-    numbers = {
-        key: getattr(args, key) if getattr(args, key) is not None else preset
-        for key, preset in BUDGETS[args.budget].items()
-    }
-    if min(numbers.values()) < 1 or numbers["folds"] < 2:
-        raise KerasbindError(
-            "--trials, --max-steps, --eval-every and --final-models must be positive and "
-            "--folds at least 2"
-        )
-    return numbers
-
-
 def run(args: argparse.Namespace) -> int:
-    from kerasbind.runtime import quiet_tensorflow, set_seed
+    import kerasbind as kb
+    from kerasbind.files import check_writable
 
-    quiet_tensorflow()
-    from kerasbind.datasets import load_training_and_test
-    from kerasbind.models import resolve_architecture
-    from kerasbind.tuning.run import TuneOptions, tune
-    from kerasbind.tuning.space import load_space
-    from kerasbind.tuning.tuner import CVSettings
-
-    numbers = budget(args)
-    set_seed(args.seed)
-    arch = resolve_architecture(args.arch, **architecture_overrides(args))
-    space = load_space(args.space)
-    train_set, test_set = load_training_and_test(args)
-    options = TuneOptions(
-        cv=CVSettings(
-            folds=numbers["folds"],
-            max_steps=numbers["max_steps"],
-            eval_every=numbers["eval_every"],
-            early_stop=args.early_stop,
-            seed=args.seed,
-            freeze_embedding=args.freeze_embedding,
-        ),
-        trials=numbers["trials"],
-        final_models=numbers["final_models"],
+    check_writable(args.out, "run")
+    check_export_base(args)
+    train_set, test_set = training_data(args)
+    tuned = kb.tune(
+        architecture(args),
+        train_set,
+        test=test_set,
+        budget=args.budget,
+        trials=args.trials,
+        folds=args.folds,
+        max_steps=args.max_steps,
+        eval_every=args.eval_every,
+        final_models=args.final_models,
         select_by=args.select_by,
         search=args.search,
+        space=args.space,
         max_time=args.max_time,
+        early_stop=args.early_stop,
         overwrite=args.overwrite,
+        seed=args.seed,
+        out=args.out,
         seq_len=args.seq_len,
-        word2vec_path=args.word2vec,
+        word2vec=args.word2vec,
+        freeze_embedding=args.freeze_embedding,
+        negatives=args.negatives,
+        neg_ratio=args.neg_ratio,
         progress=not args.quiet,
     )
-    data = {"negatives": args.negatives, "neg_ratio": args.neg_ratio}
-    summary = tune(arch, train_set, test_set, args.out, space=space, options=options, data=data)
-    if summary is None:
+    if tuned is None:
         print("worker finished: the chief records the trials and trains the final models")
         return 0
-    export_after_run(args, args.out)
-    best = summary["best"]
+    export_after_run(args, tuned)
+    tuning, test = tuned.config["tuning"], tuned.metrics.get("test")
     line = (
-        f"tuned {arch.name}: CV AUC {best['cv_auc']:.4f} at {best['learning_steps']} steps "
-        f"(trial {best['trial']})"
+        f"tuned {tuned.architecture.name}: CV AUC {tuning['cv_auc']:.4f} at "
+        f"{tuned.config['training']['steps']} steps (trial {tuning['trial']})"
     )
-    if summary["test"] is not None:
-        line += f"; test AUC {summary['test']['auc_roc']:.4f} (PR {summary['test']['auc_pr']:.4f})"
+    if test is not None:
+        line += f"; test AUC {test['auc_roc']:.4f} (PR {test['auc_pr']:.4f})"
     print(f"{line}; saved to {args.out}")
     return 0

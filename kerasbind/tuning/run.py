@@ -15,9 +15,10 @@ from typing import Any
 
 from kerasbind.errors import KerasbindError
 from kerasbind.files import read_json, update_json, write_atomic, write_json
+from kerasbind.hyperparameters import HyperParameters
 from kerasbind.models import ArchitectureSpec
 from kerasbind.pipeline import evaluate_into_run, prepare_inputs
-from kerasbind.rundir import save_run
+from kerasbind.rundir import run_config, save_run
 from kerasbind.sequences import SequenceSet
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.final import train_final
@@ -119,7 +120,8 @@ def tune(
     *,
     space: space_module.Space | None = None,
     options: TuneOptions | None = None,
-    data: dict[str, Any] | None = None,
+    negatives: str = "none",
+    neg_ratio: float = 1.0,
 ) -> dict[str, Any] | None:
     """Search, write ``trials.csv`` and ``best_hyperparameters.json``, train the final models,
     save the best as a run and score it on ``test_set``. Returns a summary (None on a
@@ -148,28 +150,17 @@ def tune(
     tuning = {
         "search": options.search,
         "trials": len(table),
+        "trial": best["trial"],
         "folds": cv.folds,
         "cv_auc": best["cv_auc"],
         "final": selection.to_dict(),
     }
-    config = {
-        "architecture": arch.to_dict(),
-        "hyperparameters": best["hyperparameters"],
-        "encoder": prepared.encoder.to_dict(),
-        "data": {
-            **(data or {}),
-            "train": train_set.source,
-            "n_train": len(train_set),
-            "test": test_set.source if test_set is not None else None,
-        },
-        "training": {
-            "steps": best["learning_steps"],
-            "batch_size": 128,
-            "seed": cv.seed + selection.kept,
-            "freeze_embedding": cv.freeze_embedding,
-        },
-        "tuning": tuning,
-    }
+    config = run_config(
+        arch, HyperParameters.from_dict(best["hyperparameters"]), prepared.encoder,
+        train_set=train_set, test_set=test_set, negatives=negatives, neg_ratio=neg_ratio,
+        steps=best["learning_steps"], eval_every=best["learning_steps"],
+        seed=cv.seed + selection.kept, freeze_embedding=cv.freeze_embedding, tuning=tuning,
+    )  # fmt: skip
     save_run(out, selection.model, config, prepared.word2vec)
     update_json(out / "metrics.json", {"cv_auc": best["cv_auc"], "final": tuning["final"]})
     summary = {"best": best, "final": tuning["final"], "test": None}
