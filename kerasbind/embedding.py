@@ -7,10 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 from gensim.models import Word2Vec
 
-from kerasbind.encoding import EncoderSpec, encode, kmer_vocabulary
+from kerasbind.encoding import EMBEDDING_DIM, EncoderSpec, encode, kmer_vocabulary
 
 WORD2VEC_WINDOW = 5
 WORD2VEC_EPOCHS = 5
+WORD2VEC_EXTRA_EPOCHS = 0
 
 
 def kmer_sentences(sequences: Sequence[str], k: int = 3, stride: int = 1) -> list[list[str]]:
@@ -24,21 +25,34 @@ def kmer_sentences(sequences: Sequence[str], k: int = 3, stride: int = 1) -> lis
 
 
 def train_word2vec(
-    sequences: Sequence[str], k: int = 3, stride: int = 1, dim: int = 50, seed: int = 0
+    sequences: Sequence[str],
+    k: int = 3,
+    stride: int = 1,
+    dim: int = EMBEDDING_DIM,
+    seed: int = 0,
+    *,
+    window: int = WORD2VEC_WINDOW,
+    epochs: int = WORD2VEC_EPOCHS,
+    extra_epochs: int = WORD2VEC_EXTRA_EPOCHS,
 ) -> Word2Vec:
-    """Train word2vec (CBOW, window 5, 5 epochs) over the k-mers of ``sequences``.
+    """Train word2vec (CBOW) over the k-mers of ``sequences``: ``epochs`` passes, then
+    ``extra_epochs`` more with a fresh learning-rate schedule (deepRAM: 5 + 100, window 12).
 
     One worker thread keeps the vectors reproducible for a given seed.
     """
-    return Word2Vec(
-        sentences=kmer_sentences(sequences, k, stride),
+    sentences = kmer_sentences(sequences, k, stride)
+    model = Word2Vec(
+        sentences=sentences,
         vector_size=dim,
-        window=WORD2VEC_WINDOW,
+        window=window,
         min_count=1,
         workers=1,
         seed=seed,
-        epochs=WORD2VEC_EPOCHS,
+        epochs=epochs,
     )
+    if extra_epochs:
+        model.train(sentences, total_examples=len(sentences), epochs=extra_epochs)
+    return model
 
 
 def embedding_matrix(word2vec: Word2Vec, k: int) -> np.ndarray:

@@ -23,6 +23,8 @@ import numpy as np
 from kerasbind.sequences import BASES, UNKNOWN_CODE, Alphabet, to_codes
 
 EncodingKind = Literal["onehot", "kmer"]
+# word2vec vector size of k-mer embeddings (paper Table 2: 50, fixed)
+EMBEDDING_DIM = 50
 
 _ONEHOT_TABLE = np.vstack([np.eye(4, dtype=np.float32), np.full((1, 4), 0.25, np.float32)])
 

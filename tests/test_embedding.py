@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,15 @@ def test_embedding_layer_holds_gensim_vectors(word2vec) -> None:
             row = kmer_vocabulary(3).index(kmer)
             np.testing.assert_array_equal(weights[row], word2vec.wv[kmer])
         assert layer.trainable is not freeze
+        # the vectors are initial weights, not part of the config (no Constant(matrix))
+        config = json.dumps(model.get_config())
+        assert '"Constant"' not in config and len(config) < 20_000
+
+
+def test_deeprams_word2vec_schedule(sequences: list[str]) -> None:
+    """deepRAM: ``Word2Vec(document, window=12)`` (gensim's 5 epochs) then ``train(epochs=100)``."""
+    model = train_word2vec(sequences, seed=0, window=12, epochs=5, extra_epochs=100)
+    assert model.window == 12
+    assert model.epochs == 100  # gensim keeps the last call's count
+    plain = train_word2vec(sequences, seed=0, window=12, epochs=5)
+    assert not np.allclose(model.wv["ACG"], plain.wv["ACG"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import json
+
 import keras
 import numpy as np
 import pytest
@@ -167,3 +170,110 @@ def test_wrong_encoder_or_hparams_refused() -> None:
         build_model(
             ARCHITECTURES["deepbind"], {**HPARAMS, "optimizer": "adam"}, EncoderSpec("onehot", 50)
         )
+
+
+def _layer_names(model: keras.Model) -> list[str]:
+    return [layer.name for layer in model.layers]
+
+
+@pytest.mark.parametrize("name", list(ARCHITECTURES))
+def test_dropout_where_deepram_puts_it(name: str) -> None:
+    """deepRAM (``Network.forward``): dropout between the convolution stage and the RNN, on the
+    RNN's last state or the global max, and after the hidden dense layer; rate 1 − keep."""
+    arch = ARCHITECTURES[name]
+    model = build_model(arch, {**HPARAMS, "dense_units": 32, "dropout_keep": 0.7}, length=LENGTH)
+    names = _layer_names(model)
+    dropouts = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    assert [layer.rate for layer in dropouts] == pytest.approx([0.3] * len(dropouts))
+    hybrid = arch.rnn is not None and arch.conv_layers > 0
+    assert ("conv_dropout" in names) == hybrid
+    if hybrid:
+        rnn = next(n for n in names if n.startswith(arch.rnn))
+        assert names.index(f"pool_{arch.conv_layers}") + 1 == names.index("conv_dropout")
+        assert names.index("conv_dropout") + 1 == names.index(rnn)
+    before_head = "global_max" if arch.rnn is None else f"{arch.rnn}_{arch.rnn_layers}"
+    assert names[names.index(before_head) :] == [
+        before_head,
+        "dropout",
+        "dense",
+        "dense_dropout",
+        "logit",
+        "probability",
+    ]
+    without_dense = _layer_names(build_model(arch, {"dense_units": 0}, length=LENGTH))
+    assert "dense_dropout" not in without_dense
+
+
+def test_dropout_is_active_in_training_only() -> None:
+    model = build_model("danq", {"dropout_keep": 0.4, "rnn_units": 8}, length=60)
+    x = np.eye(4, dtype=np.float32)[np.random.default_rng(2).integers(0, 4, (16, 60))]
+    inference = keras.ops.convert_to_numpy(model(x, training=False))
+    np.testing.assert_allclose(inference, keras.ops.convert_to_numpy(model(x, training=False)))
+    assert not np.allclose(inference, keras.ops.convert_to_numpy(model(x, training=True)))
+
+
+@pytest.mark.parametrize("name", ["danq", "ecblstm", "dilated"])
+def test_build_by_name_is_uncompiled_and_round_trips(name: str) -> None:
+    model = build_model(name, length=LENGTH)
+    assert not model.compiled
+    assert model.input_shape[1:] == encoder_for(ARCHITECTURES[name]).input_shape
+    config = model.get_config()
+    again = keras.Model.from_config(copy.deepcopy(config))  # from_config consumes its argument
+    assert again.get_config() == config
+    assert "weights" not in json.dumps(config)
+    again.set_weights(model.get_weights())
+    x = encode_example(ARCHITECTURES[name])
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(again(x)), keras.ops.convert_to_numpy(model(x)), atol=1e-6
+    )
+    with pytest.raises(KerasbindError, match="length"):
+        build_model(name)
+    with pytest.raises(KerasbindError, match="unknown hyper-parameters: filter"):
+        build_model(name, {"filter": 8}, length=LENGTH)
+
+
+def encode_example(arch: ArchitectureSpec) -> np.ndarray:
+    from kerasbind.encoding import encode
+
+    rng = np.random.default_rng(3)
+    sequences = ["".join(rng.choice(list("ACGT"), LENGTH)) for _ in range(4)]
+    return encode(sequences, encoder_for(arch))
+
+
+def test_initialisation_and_decay_mean_what_they_mean_in_deeprams_code() -> None:
+    """conv_1 ~ N(0, conv_init_std) under Xavier too; deeper layers Xavier (dilated: N(0, 0.1));
+    recurrent kernels Xavier and decayed; L2 = λ/2 so the gradient gains λ·w (PyTorch)."""
+    hparams = {**HPARAMS, "init": "xavier", "conv_init_std": 1e-3, "weight_decay": 0.2}
+    model = build_model(resolve_architecture("danq", conv_layers=2), hparams, length=LENGTH)
+    assert np.std(model.get_layer("conv_1").kernel.numpy()) == pytest.approx(1e-3, rel=0.1)
+    conv_2 = model.get_layer("conv_2")
+    limit = np.sqrt(6 / (24 * 16 + 24 * 24))  # Glorot uniform, fan in + fan out
+    assert np.abs(conv_2.kernel.numpy()).max() <= limit
+    assert np.std(conv_2.kernel.numpy()) == pytest.approx(limit / np.sqrt(3), rel=0.1)
+    dilated = build_model("dilated", hparams, length=LENGTH)
+    assert np.std(dilated.get_layer("conv_3").kernel.numpy()) == pytest.approx(0.1, rel=0.1)
+    forward = model.get_layer("bilstm_1").forward_layer
+    assert isinstance(forward.cell.recurrent_initializer, keras.initializers.GlorotUniform)
+    assert forward.cell.recurrent_regularizer is not None
+    # the penalty is (λ/2)·Σw², whose gradient is λ·w
+    dense = model.get_layer("dense")
+    penalty = float(dense.kernel_regularizer(dense.kernel))
+    assert penalty == pytest.approx(0.1 * float(np.sum(dense.kernel.numpy() ** 2)), rel=1e-5)
+
+
+def test_adagrad_starts_its_accumulator_at_zero_as_pytorch() -> None:
+    """First Adagrad step of PyTorch: w -= lr · g / (sqrt(g²) + 1e-10), i.e. lr · sign(g)."""
+    from kerasbind.models import compile_model
+
+    arch = ARCHITECTURES["deepbind"]
+    hparams = {**HPARAMS, "optimizer": "adagrad", "learning_rate": 0.05, "weight_decay": 0.0}
+    model = build_model(arch, hparams, length=LENGTH)
+    compile_model(model, arch, hparams)
+    x = encode_example(arch)
+    y = np.array([1, 0, 1, 0], dtype=np.float32)
+    before = model.get_layer("logit").kernel.numpy().copy()
+    model.train_on_batch(x, y)
+    step = model.get_layer("logit").kernel.numpy() - before
+    moved = np.abs(step) > 0
+    assert moved.any()
+    np.testing.assert_allclose(np.abs(step[moved]), 0.05, rtol=1e-3)

@@ -2,10 +2,16 @@
 
 Each block takes and returns a Keras tensor of the functional API and uses only ``keras.layers``
 (built-in, serialisable layers), so a saved model loads without kerasbind and runs on any backend.
+
+Initial weights, weight decay and dropout follow deepRAM's code (``deepRAM.py``, ``Network``):
+``conv_1`` is always drawn from N(0, ``conv_init_std``); deeper convolution layers are Xavier
+(N(0, 0.1) when dilated); ``init`` chooses between Xavier and N(0, std) for the recurrent and
+dense layers; weight decay λ acts as PyTorch's ``weight_decay`` (λ·w added to the gradient).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import keras
@@ -13,19 +19,32 @@ import keras
 from kerasbind.models.specs import ArchitectureSpec
 
 UNKNOWN_VALUE = 0.25
+# deepRAM draws the dilated layers after the first from N(0, 0.1), whatever the init choice
+DILATED_INIT_STD = 0.1
 
 
-def initializer(hparams: dict[str, Any], std_key: str) -> keras.initializers.Initializer:
+def initializer(hparams: Mapping[str, Any], std_key: str) -> keras.initializers.Initializer:
     """Xavier (Glorot uniform) or a zero-mean normal with the block's own standard deviation."""
     if hparams["init"] == "xavier":
         return keras.initializers.GlorotUniform()
     return keras.initializers.RandomNormal(stddev=hparams[std_key])
 
 
-def regularizer(hparams: dict[str, Any]) -> keras.regularizers.Regularizer | None:
-    """Weight decay as an L2 penalty on kernels (none when the decay is 0)."""
+def conv_initializer(hparams: Mapping[str, Any], layer: int, dilation: int) -> Any:
+    """deepRAM's convolution init: ``conv_1`` N(0, ``conv_init_std``) whatever ``init`` says (it
+    is the motif detector); later layers Xavier, or N(0, 0.1) when dilated."""
+    if layer == 0:
+        return keras.initializers.RandomNormal(stddev=hparams["conv_init_std"])
+    if dilation > 1:
+        return keras.initializers.RandomNormal(stddev=DILATED_INIT_STD)
+    return keras.initializers.GlorotUniform()
+
+
+def regularizer(hparams: Mapping[str, Any]) -> keras.regularizers.Regularizer | None:
+    """Weight decay λ as PyTorch's ``weight_decay``: Keras ``L2(c)`` adds ``2c·w`` to the
+    gradient, so ``c = λ / 2`` (none when λ is 0)."""
     decay = float(hparams.get("weight_decay", 0.0))
-    return keras.regularizers.L2(decay) if decay > 0 else None
+    return keras.regularizers.L2(decay / 2) if decay > 0 else None
 
 
 def pad_unknown(x: Any, columns: int) -> Any:
@@ -45,11 +64,14 @@ def conv_output_length(spec: ArchitectureSpec, positions: int) -> int:
 
 
 def conv_filters(first: int, layer: int) -> int:
-    """Filters of convolution layer ``layer`` (0-based): each layer has 50 % more than the last."""
+    """Filters of convolution layer ``layer`` (0-based): each layer has 50 % more than the last
+    (the paper, §2.3; unlike deepRAM's code, whose ``int(1.5·c·n)`` gives 16/24/48)."""
     return int(first * 1.5**layer)
 
 
-def conv_stage(x: Any, spec: ArchitectureSpec, hparams: dict[str, Any], *, pool_last: bool) -> Any:
+def conv_stage(
+    x: Any, spec: ArchitectureSpec, hparams: Mapping[str, Any], *, pool_last: bool
+) -> Any:
     """``spec.conv_layers`` modules of Conv1D(ReLU) + MaxPool(3, stride 1).
 
     Every layer scans with 'valid' padding, as deepRAM does (one-hot input is padded before
@@ -57,13 +79,15 @@ def conv_stage(x: Any, spec: ArchitectureSpec, hparams: dict[str, Any], *, pool_
     local pooling when a global max follows, which gives the same result for less work.
     """
     for layer in range(spec.conv_layers):
+        dilation = 1 if layer == 0 else spec.dilation
         x = keras.layers.Conv1D(
             conv_filters(hparams["filters"], layer),
             spec.filter_width,
-            dilation_rate=1 if layer == 0 else spec.dilation,
+            dilation_rate=dilation,
             activation="relu",
-            kernel_initializer=initializer(hparams, "conv_init_std"),
+            kernel_initializer=conv_initializer(hparams, layer, dilation),
             kernel_regularizer=regularizer(hparams),
+            bias_regularizer=regularizer(hparams),
             name=f"conv_{layer + 1}",
         )(x)
         if pool_last or layer < spec.conv_layers - 1:
@@ -71,25 +95,29 @@ def conv_stage(x: Any, spec: ArchitectureSpec, hparams: dict[str, Any], *, pool_
     return x
 
 
-def rnn_stage(x: Any, spec: ArchitectureSpec, hparams: dict[str, Any]) -> Any:
+def dropout(x: Any, hparams: Mapping[str, Any], name: str) -> Any:
+    """Dropout at rate 1 − ``dropout_keep`` (Table 2's "dropout expectation" is a keep rate)."""
+    return keras.layers.Dropout(1.0 - float(hparams["dropout_keep"]), name=name)(x)
+
+
+def rnn_stage(x: Any, spec: ArchitectureSpec, hparams: Mapping[str, Any]) -> Any:
     """``spec.rnn_layers`` recurrent layers; the output is the last hidden state (for
-    bidirectional layers the forward and backward final states, concatenated)."""
+    bidirectional layers the forward and backward final states, concatenated).
+
+    Input and recurrent kernels share the init (Xavier for both, as deepRAM) and the decay.
+    """
     assert spec.rnn is not None
     cell = keras.layers.GRU if spec.rnn.endswith("gru") else keras.layers.LSTM
     bidirectional = spec.rnn.startswith("bi")
     for layer in range(spec.rnn_layers):
         last = layer == spec.rnn_layers - 1
-        recurrent_init = (
-            keras.initializers.Orthogonal()
-            if hparams["init"] == "xavier"
-            else initializer(hparams, "rnn_init_std")
-        )
         rnn = cell(
             hparams["rnn_units"],
             return_sequences=not last,
             kernel_initializer=initializer(hparams, "rnn_init_std"),
-            recurrent_initializer=recurrent_init,
+            recurrent_initializer=initializer(hparams, "rnn_init_std"),
             kernel_regularizer=regularizer(hparams),
+            recurrent_regularizer=regularizer(hparams),
             name=f"{spec.rnn.removeprefix('bi')}_{layer + 1}",
         )
         if bidirectional:
@@ -98,21 +126,25 @@ def rnn_stage(x: Any, spec: ArchitectureSpec, hparams: dict[str, Any]) -> Any:
     return x
 
 
-def head(x: Any, hparams: dict[str, Any]) -> Any:
-    """Dropout, an optional ReLU dense layer, the ``logit`` unit and the sigmoid ``probability``."""
-    x = keras.layers.Dropout(1.0 - float(hparams["dropout_keep"]), name="dropout")(x)
+def head(x: Any, hparams: Mapping[str, Any]) -> Any:
+    """Dropout, an optional ReLU dense layer with its own dropout, the ``logit`` unit and the
+    sigmoid ``probability``."""
+    x = dropout(x, hparams, "dropout")
     if hparams["dense_units"]:
         x = keras.layers.Dense(
             hparams["dense_units"],
             activation="relu",
             kernel_initializer=initializer(hparams, "dense_init_std"),
             kernel_regularizer=regularizer(hparams),
+            bias_regularizer=regularizer(hparams),
             name="dense",
         )(x)
+        x = dropout(x, hparams, "dense_dropout")
     x = keras.layers.Dense(
         1,
         kernel_initializer=initializer(hparams, "dense_init_std"),
         kernel_regularizer=regularizer(hparams),
+        bias_regularizer=regularizer(hparams),
         name="logit",
     )(x)
     return keras.layers.Activation("sigmoid", name="probability")(x)

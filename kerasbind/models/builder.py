@@ -3,17 +3,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import keras
 import numpy as np
 
-from kerasbind.encoding import EncoderSpec
+from kerasbind.encoding import EMBEDDING_DIM, EncoderSpec
 from kerasbind.errors import KerasbindError
-from kerasbind.models.blocks import conv_output_length, conv_stage, head, pad_unknown, rnn_stage
-from kerasbind.models.specs import ArchitectureSpec
-
-EMBEDDING_DIM = 50
+from kerasbind.models.blocks import (
+    conv_output_length,
+    conv_stage,
+    dropout,
+    head,
+    pad_unknown,
+    rnn_stage,
+)
+from kerasbind.models.specs import ArchitectureSpec, resolve_architecture
 
 # Defaults that reach a test AUC of 0.95 on PUM2 in 2,000 steps for every architecture (see
 # docs/models.md); the tuner searches around them (paper Table 2).
@@ -35,20 +41,21 @@ _DEFAULTS: dict[str, Any] = {
 _RNN_ONLY_DEFAULTS = {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98}
 # gradients of recurrent models are clipped to this global norm (exploding gradients)
 RNN_CLIPNORM = 1.0
+# PyTorch's Adagrad adds 1e-10 to the root of the accumulator (Keras: 1e-7 inside the root)
+ADAGRAD_EPSILON = 1e-10
 HYPERPARAMETER_KEYS = tuple(_DEFAULTS)
 
 
-def default_hyperparameters(arch: ArchitectureSpec) -> dict[str, Any]:
+def default_hyperparameters(arch: str | ArchitectureSpec) -> dict[str, Any]:
     """Good starting hyper-parameters for ``arch`` (a fresh dict the caller may change)."""
+    if isinstance(arch, str):
+        arch = resolve_architecture(arch)
     if arch.conv_layers == 0:
         return {**_DEFAULTS, **_RNN_ONLY_DEFAULTS}
     return dict(_DEFAULTS)
 
 
-def _check_hyperparameters(hparams: dict[str, Any]) -> None:
-    missing = [key for key in HYPERPARAMETER_KEYS if key not in hparams]
-    if missing:
-        raise KerasbindError(f"hyper-parameters missing: {', '.join(missing)}")
+def _check_hyperparameters(hparams: Mapping[str, Any]) -> None:
     if hparams["optimizer"] not in ("sgd", "adagrad"):
         raise KerasbindError(f"optimizer must be 'sgd' or 'adagrad', not {hparams['optimizer']!r}")
     if hparams["init"] not in ("xavier", "normal"):
@@ -58,19 +65,30 @@ def _check_hyperparameters(hparams: dict[str, Any]) -> None:
 
 
 def build_model(
-    arch: ArchitectureSpec,
-    hparams: dict[str, Any],
-    encoder: EncoderSpec,
+    arch: str | ArchitectureSpec,
+    hparams: Mapping[str, Any] | None = None,
+    encoder: EncoderSpec | None = None,
     embedding_matrix: np.ndarray | None = None,
     freeze_embedding: bool = False,
+    *,
+    length: int | None = None,
 ) -> keras.Model:
-    """The functional model for ``arch``, compiled and ready to train.
+    """The uncompiled functional model for ``arch`` (a name or a spec); `compile_model` makes it
+    trainable.
+
+    ``hparams`` replaces some or all of `default_hyperparameters`; without ``encoder`` the input
+    is one-hot or 3-mer ids (stride 1) of sequences of ``length``. A word2vec
+    ``embedding_matrix`` becomes the embedding's initial weights (not part of the config).
 
     Layout: input ``encoded`` (``encoder.input_shape``); ``embedding`` (k-mer input) or unknown
-    padding (one-hot input); ``conv_1`` … with ReLU; RNN (last state) or global max; head ending
-    in ``logit`` and the sigmoid ``probability`` with output shape ``(None, 1)``.
+    padding (one-hot input); ``conv_1`` … with ReLU; ``conv_dropout`` and the RNN (last state),
+    or a global max; the head (``dropout``, optional ``dense`` + ``dense_dropout``) ending in
+    ``logit`` and the sigmoid ``probability`` with output shape ``(None, 1)``.
     """
-    _check_hyperparameters(hparams)
+    if isinstance(arch, str):
+        arch = resolve_architecture(arch)
+    hparams = _complete(arch, hparams)
+    encoder = encoder or _default_encoder(arch, length)
     if arch.embedding != (encoder.kind == "kmer"):
         raise KerasbindError(
             f"architecture {arch.name!r} needs {'k-mer' if arch.embedding else 'one-hot'} "
@@ -78,7 +96,6 @@ def build_model(
         )
     inputs = keras.Input(encoder.input_shape, dtype=encoder.input_dtype, name="encoded")
     if arch.embedding:
-        dim = EMBEDDING_DIM if embedding_matrix is None else embedding_matrix.shape[1]
         if embedding_matrix is not None and embedding_matrix.shape[0] != encoder.vocabulary_size:
             raise KerasbindError(
                 f"embedding matrix has {embedding_matrix.shape[0]} rows, the k-mer vocabulary "
@@ -86,12 +103,8 @@ def build_model(
             )
         x = keras.layers.Embedding(
             encoder.vocabulary_size,
-            dim,
-            embeddings_initializer=(
-                "uniform"
-                if embedding_matrix is None
-                else keras.initializers.Constant(embedding_matrix)
-            ),
+            EMBEDDING_DIM if embedding_matrix is None else embedding_matrix.shape[1],
+            weights=embedding_matrix,
             trainable=not freeze_embedding,
             name="embedding",
         )(inputs)
@@ -106,16 +119,33 @@ def build_model(
     if arch.rnn is None:
         x = keras.layers.GlobalMaxPooling1D(name="global_max")(x)
     else:
+        if arch.conv_layers:
+            x = dropout(x, hparams, "conv_dropout")
         x = rnn_stage(x, arch, hparams)
-    model = keras.Model(inputs, head(x, hparams), name=arch.name.replace("(", "_").strip(")"))
-    compile_model(model, arch, hparams)
-    return model
+    return keras.Model(inputs, head(x, hparams), name=arch.name.replace("(", "_").strip(")"))
+
+
+def _complete(arch: ArchitectureSpec, hparams: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``hparams`` over the defaults of ``arch``, checked."""
+    given = dict(hparams or {})
+    unknown = sorted(set(given) - set(HYPERPARAMETER_KEYS))
+    if unknown:
+        raise KerasbindError(f"unknown hyper-parameters: {', '.join(unknown)}")
+    complete = {**default_hyperparameters(arch), **given}
+    _check_hyperparameters(complete)
+    return complete
+
+
+def _default_encoder(arch: ArchitectureSpec, length: int | None) -> EncoderSpec:
+    if length is None:
+        raise KerasbindError("build_model needs an encoder or a sequence length")
+    return EncoderSpec("kmer" if arch.embedding else "onehot", length)
 
 
 def compile_model(
     model: keras.Model,
     arch: ArchitectureSpec,
-    hparams: dict[str, Any],
+    hparams: Mapping[str, Any],
     steps_per_execution: int = 1,
 ) -> None:
     """Binary cross-entropy with SGD (Nesterov momentum) or Adagrad; recurrent models clip the
@@ -131,7 +161,10 @@ def compile_model(
         momentum = float(hparams["momentum"])
         optimizer = keras.optimizers.SGD(rate, momentum=momentum, nesterov=True, clipnorm=clipnorm)
     else:
-        optimizer = keras.optimizers.Adagrad(rate, clipnorm=clipnorm)
+        # PyTorch's Adagrad (deepRAM): accumulator from 0, not Keras's 0.1 (see docs/models.md)
+        optimizer = keras.optimizers.Adagrad(
+            rate, initial_accumulator_value=0.0, epsilon=ADAGRAD_EPSILON, clipnorm=clipnorm
+        )
     model.compile(
         optimizer=optimizer,
         loss=keras.losses.BinaryCrossentropy(),

@@ -12,7 +12,9 @@ A space maps model hyper-parameter names (`kerasbind.models.HYPERPARAMETER_KEYS`
 
 Only the parameters an architecture uses are declared: ``filters`` needs convolutions,
 ``rnn_units`` a recurrent module, ``momentum`` is conditional on ``optimizer == "sgd"`` and the
-initial standard deviations on ``init == "normal"`` (with Xavier they play no part). Parameters
+recurrent and dense initial standard deviations on ``init == "normal"`` (with Xavier they play
+no part). ``conv_init_std`` is always active: ``conv_1`` is drawn from N(0, ``conv_init_std``)
+under either init, as in deepRAM's code. Parameters
 not declared keep `kerasbind.models.default_hyperparameters`, which are also each declared
 parameter's default value (the search's first trial).
 """
@@ -47,7 +49,6 @@ RULES = ("choice", "log_uniform", "uniform", "sqrt_uniform", "fixed")
 # parameter -> (parent, value that activates it)
 CONDITIONS = {
     "momentum": ("optimizer", "sgd"),
-    "conv_init_std": ("init", "normal"),
     "rnn_init_std": ("init", "normal"),
     "dense_init_std": ("init", "normal"),
 }
@@ -74,7 +75,7 @@ def check_space(space: Space, source: str = "search space") -> Space:
             )
         if not isinstance(rule, dict) or len(rule) != 1 or next(iter(rule)) not in RULES:
             raise KerasbindError(
-                f"{source}: {name} needs one rule, e.g. {{\"choice\": [...]}}; rules: "
+                f'{source}: {name} needs one rule, e.g. {{"choice": [...]}}; rules: '
                 + ", ".join(RULES)
             )
         kind, value = next(iter(rule.items()))
@@ -116,7 +117,7 @@ def space_for(arch: ArchitectureSpec, space: Space) -> Space:
     return {key: space[key] for key in used_keys(arch) if key in space}
 
 
-def _typed(name: str, value: Any, like: Any) -> Any:
+def _typed(value: Any, like: Any) -> Any:
     """``value`` as the type of the default (JSON writes 1.0 as 1)."""
     if isinstance(like, float) and isinstance(value, int | float):
         return float(value)
@@ -148,16 +149,19 @@ def hyperparameters(arch: ArchitectureSpec, space: Space) -> Any:
 
 def _declare(hp: Any, name: str, kind: str, value: Any, default: Any) -> None:
     if kind == "fixed":
-        hp.Fixed(name, _typed(name, value, default))
+        hp.Fixed(name, _typed(value, default))
     elif kind == "choice":
-        values = [_typed(name, v, default) for v in value]
+        values = [_typed(v, default) for v in value]
         hp.Choice(name, values, default=default if default in values else values[0])
     elif kind == "sqrt_uniform":
         hp.Float(name + SQRT_SUFFIX, 0.0, 1.0, default=_sqrt_u(default, *value))
     else:
         low, high = float(value[0]), float(value[1])
         hp.Float(
-            name, low, high, sampling="log" if kind == "log_uniform" else "linear",
+            name,
+            low,
+            high,
+            sampling="log" if kind == "log_uniform" else "linear",
             default=min(high, max(low, float(default))),
         )
 
