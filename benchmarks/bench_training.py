@@ -58,6 +58,38 @@ def bench_architecture(name: str, steps: int, jit: str, n: int) -> dict[str, flo
     }
 
 
+def bench_grouped(name: str, steps: int, n: int, folds: int = 3) -> dict[str, float]:
+    """Sequences per second when a trial's folds train one after another and as one grouped
+    model (`kerasbind.tuning.grouped`), each timed after a warm-up of the same length, model
+    building and tracing included (a trial pays them for every setting)."""
+    from kerasbind.models import default_hyperparameters, resolve_architecture
+    from kerasbind.pipeline import fit_model, prepare_inputs
+    from kerasbind.sequences import SequenceSet
+    from kerasbind.training import train_steps
+    from kerasbind.tuning.grouped import FoldGroup
+    from kerasbind.tuning.tuner import fold_splits
+
+    arch = resolve_architecture(name)
+    seqset = SequenceSet(random_sequences(n), labels=np.arange(n) % 2)
+    prepared = prepare_inputs(arch, seqset)
+    hparams = default_hyperparameters(arch)
+    splits = fold_splits(prepared, folds, seed=0)
+    seeds = list(range(1, folds + 1))
+    out = {}
+    for attempt in ("warm-up", "timed"):
+        started = time.perf_counter()
+        for (inputs, _), seed in zip(splits, seeds, strict=True):
+            fit_model(arch, hparams, inputs, steps=steps, eval_every=steps, seed=seed,
+                      progress=False)
+        out["sequential_seq_per_s"] = folds * steps * 128 / (time.perf_counter() - started)
+        started = time.perf_counter()
+        group = FoldGroup(arch, hparams, prepared, seeds)
+        train_steps(group.model, [s[0].x for s in splits], [s[0].y for s in splits],
+                    steps=steps, eval_every=steps, seed=seeds, progress=False)
+        out["grouped_seq_per_s"] = folds * steps * 128 / (time.perf_counter() - started)
+    return out
+
+
 def bench_preparation() -> dict[str, float]:
     from kerasbind.embedding import train_word2vec
     from kerasbind.encoding import EncoderSpec, encode
@@ -86,8 +118,17 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30000, help="sequences (default 30000)")
     parser.add_argument("--jit", choices=["auto", "on", "off"], default="auto")
     parser.add_argument("--no-prep", action="store_true", help="skip data preparation timings")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="instead: k folds trained one after another vs grouped")
     args = parser.parse_args()
     quiet_tensorflow()
+    if args.folds:
+        for name in args.arch:
+            result = bench_grouped(name, args.steps, args.n, args.folds)
+            print(f"{name:16s} {args.folds} folds: one after another "
+                  f"{result['sequential_seq_per_s']:9.0f} seq/s   grouped "
+                  f"{result['grouped_seq_per_s']:9.0f} seq/s", flush=True)
+        return
     if not args.no_prep:
         for key, value in bench_preparation().items():
             print(f"{key:28s} {value:8.2f}")

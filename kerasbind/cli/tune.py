@@ -56,7 +56,7 @@ examples:
   kerasbind tune --arch deepbind --train peaks_AC.seq.gz --negatives shuffle --budget quick \\
       --out runs/quick
   kerasbind tune --arch ecblstm --dataset clip_seq/23_PARCLIP_PUM2_hg19 --trials 20 \\
-      --max-time 6h --early-stop --out runs/ecblstm
+      --max-time 6h --out runs/ecblstm
 """
 
 
@@ -115,9 +115,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="start no new trial after this long (e.g. 45m, 6h); rerun to continue",
     )
     group.add_argument(
-        "--early-stop",
+        "--exhaustive",
         action="store_true",
-        help="stop a fold when its AUC has not improved for two checkpoints (not in the paper)",
+        help="the paper's protocol: every trial trains to --max-steps (default: trials that "
+        "cannot win stop early; trials.csv says where and why)",
     )
     group.add_argument("--overwrite", action="store_true", help="discard an earlier search")
     group.add_argument("--out", type=Path, required=True, metavar="RUN_DIR", help="run folder")
@@ -161,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
             folds=numbers["folds"],
             max_steps=numbers["max_steps"],
             eval_every=numbers["eval_every"],
-            early_stop=args.early_stop,
+            exhaustive=args.exhaustive,
             seed=args.seed,
             freeze_embedding=args.freeze_embedding,
         ),
