@@ -67,5 +67,5 @@ def test_chief_and_two_workers_run_every_trial_once(tmp_path: Path) -> None:
     assert sorted(oracle["run_times"].values()) == [1] * len(table)
     # the chief recorded the search and trained the final model
     replaced = (table["stop_reason"] == "did not learn").sum()
-    assert len(table) == TRIALS + replaced and set(table["status"]) == {"COMPLETED"}
+    assert len(table) == TRIALS + min(replaced, TRIALS) and set(table["status"]) == {"COMPLETED"}
     assert (out / "model.keras").is_file() and (out / "best_hyperparameters.json").is_file()
