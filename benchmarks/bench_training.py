@@ -6,12 +6,17 @@ Trains on random 101-nt sequences with batch 128 through `kerasbind.training.tra
 same path as ``kerasbind train``), after a warm-up that absorbs tracing and XLA compilation, and
 predicts with `kerasbind.prediction.predict_encoded`. ``--jit on|off`` overrides the builder's
 XLA choice to compare both. Data preparation reads and encodes the PUM2 training file when
-../shared/data is present.
+../shared/data is present. Each training figure comes with the CPU cores the process kept busy
+while training (process CPU time / wall time) and the load average before it: a run that used
+about one core of two is a run that did not get the second one (the bimodal recurrent figures
+in benchmarks/RESULTS.md). ``--folds 3`` instead compares a trial's three folds trained one
+after another with the same folds trained as one grouped model.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
@@ -47,7 +52,10 @@ def bench_architecture(name: str, steps: int, jit: str, n: int) -> dict[str, flo
         model.jit_compile = jit == "on"
     # warm-up with the same chunking, so the timed run reuses the traced training function
     train_steps(model, x, y, steps=steps, eval_every=steps, progress=False)
+    load = os.getloadavg()[0]
+    cpu = time.process_time()
     history = train_steps(model, x, y, steps=steps, eval_every=steps, progress=False)
+    cores_used = (time.process_time() - cpu) / history.seconds
     predict_encoded(model, x[:4096])
     started = time.perf_counter()
     predict_encoded(model, x)
@@ -55,7 +63,49 @@ def bench_architecture(name: str, steps: int, jit: str, n: int) -> dict[str, flo
     return {
         "train_seq_per_s": steps * 128 / history.seconds,
         "predict_seq_per_s": n / predict_seconds,
+        "cores_used": cores_used,
+        "load": load,
     }
+
+
+def bench_grouped(name: str, steps: int, n: int, folds: int = 3) -> dict[str, float]:
+    """Sequences per second when a trial's folds train one after another and as one grouped
+    model (`kerasbind.tuning.grouped`), each timed after a warm-up of the same length, model
+    building and tracing included (a trial pays them for every setting)."""
+    from kerasbind.models import default_hyperparameters, resolve_architecture
+    from kerasbind.pipeline import fit_model, prepare_inputs
+    from kerasbind.sequences import SequenceSet
+    from kerasbind.training import train_steps
+    from kerasbind.tuning.grouped import FoldGroup
+    from kerasbind.tuning.tuner import fold_splits
+
+    arch = resolve_architecture(name)
+    seqset = SequenceSet(random_sequences(n), labels=np.arange(n) % 2)
+    prepared = prepare_inputs(arch, seqset)
+    hparams = default_hyperparameters(arch)
+    splits = fold_splits(prepared, folds, seed=0)
+    seeds = list(range(1, folds + 1))
+    out = {}
+    for _attempt in ("warm-up", "timed"):
+        started = time.perf_counter()
+        for (inputs, _), seed in zip(splits, seeds, strict=True):
+            fit_model(
+                arch, hparams, inputs, steps=steps, eval_every=steps, seed=seed, progress=False
+            )
+        out["sequential_seq_per_s"] = folds * steps * 128 / (time.perf_counter() - started)
+        started = time.perf_counter()
+        group = FoldGroup(arch, hparams, prepared, seeds)
+        train_steps(
+            group.model,
+            [s[0].x for s in splits],
+            [s[0].y for s in splits],
+            steps=steps,
+            eval_every=steps,
+            seed=seeds,
+            progress=False,
+        )
+        out["grouped_seq_per_s"] = folds * steps * 128 / (time.perf_counter() - started)
+    return out
 
 
 def bench_preparation() -> dict[str, float]:
@@ -86,8 +136,21 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30000, help="sequences (default 30000)")
     parser.add_argument("--jit", choices=["auto", "on", "off"], default="auto")
     parser.add_argument("--no-prep", action="store_true", help="skip data preparation timings")
+    parser.add_argument(
+        "--folds", type=int, default=0, help="instead: k folds trained one after another vs grouped"
+    )
     args = parser.parse_args()
     quiet_tensorflow()
+    if args.folds:
+        for name in args.arch:
+            result = bench_grouped(name, args.steps, args.n, args.folds)
+            print(
+                f"{name:16s} {args.folds} folds: one after another "
+                f"{result['sequential_seq_per_s']:9.0f} seq/s   grouped "
+                f"{result['grouped_seq_per_s']:9.0f} seq/s",
+                flush=True,
+            )
+        return
     if not args.no_prep:
         for key, value in bench_preparation().items():
             print(f"{key:28s} {value:8.2f}")
@@ -95,7 +158,9 @@ def main() -> None:
         result = bench_architecture(name, args.steps, args.jit, args.n)
         print(
             f"{name:16s} jit={args.jit:4s} train {result['train_seq_per_s']:9.0f} seq/s   "
-            f"predict {result['predict_seq_per_s']:9.0f} seq/s",
+            f"predict {result['predict_seq_per_s']:9.0f} seq/s   training used "
+            f"{result['cores_used']:.2f} of {len(os.sched_getaffinity(0))} cores "
+            f"(load average {result['load']:.1f} before)",
             flush=True,
         )
 

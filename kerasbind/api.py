@@ -166,7 +166,7 @@ def tune(
     search: str = "random",
     space: dict[str, Any] | PathLike | None = None,
     max_time: float | None = None,
-    early_stop: bool = False,
+    exhaustive: bool = False,
     overwrite: bool = False,
     seed: int = 0,
     out: PathLike | None = None,
@@ -222,7 +222,7 @@ def tune(
     options = TuneOptions(
         cv=CVSettings(
             folds=numbers["folds"], max_steps=numbers["max_steps"],
-            eval_every=numbers["eval_every"], early_stop=early_stop, seed=seed,
+            eval_every=numbers["eval_every"], exhaustive=exhaustive, seed=seed,
             freeze_embedding=freeze_embedding,
         ),
         trials=numbers["trials"], final_models=numbers["final_models"], select_by=select_by,

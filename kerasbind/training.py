@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -13,6 +14,9 @@ import numpy as np
 
 BATCH_SIZE = 128
 MAX_STEPS_PER_EXECUTION = 32
+
+Arrays = np.ndarray | list[np.ndarray]  # one array, or one per member of a grouped model
+Seeds = int | list[int]
 
 
 @dataclass
@@ -28,11 +32,6 @@ class TrainingHistory:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def best_step(self) -> int | None:
-        """The checkpoint with the highest validation AUC (``None`` without validation)."""
-        scored = [(auc, step) for step, auc in zip(self.steps, self.val_auc, strict=True) if auc]
-        return max(scored)[1] if scored else None
-
 
 def checkpoints(steps: int, eval_every: int) -> list[int]:
     """Steps at which training pauses to evaluate: every ``eval_every`` and at the end."""
@@ -45,19 +44,33 @@ def steps_per_execution(chunk: int) -> int:
     return max(d for d in range(1, min(chunk, MAX_STEPS_PER_EXECUTION) + 1) if chunk % d == 0)
 
 
-def batch_stream(x: np.ndarray, y: np.ndarray, *, batch_size: int, seed: int) -> Any:
+def batch_stream(x: Arrays, y: Arrays, *, batch_size: int, seed: Seeds, part: int = 0) -> Any:
     """An endless tf.data stream of shuffled batches; every pass over the data is reshuffled.
 
     Shuffles indices and gathers whole batches, which costs about half the CPU of shuffling
-    and batching the examples themselves.
+    and batching the examples themselves. The shuffle's seed is ``seed + part`` (one stream per
+    part of a run), combined with the global seed as TensorFlow does. For a grouped model
+    (`kerasbind.tuning.grouped`) ``x``, ``y`` and ``seed`` are lists, one per member; each
+    member's stream is made under its own global seed, so it yields the batches the member
+    would get when trained alone after ``set_seed(seed)``.
     """
     import tensorflow as tf
 
+    if isinstance(x, list):
+        assert isinstance(y, list) and isinstance(seed, list)
+        members = []
+        for xm, ym, sm in zip(x, y, seed, strict=True):
+            tf.random.set_seed(sm)
+            members.append(batch_stream(xm, ym, batch_size=batch_size, seed=sm, part=part))
+        return tf.data.Dataset.zip(tuple(members)).map(
+            lambda *pairs: (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+        )
+    assert isinstance(seed, int)
     features = tf.constant(x)
     labels = tf.constant(np.asarray(y, np.float32).reshape(-1, 1))
     return (
         tf.data.Dataset.range(len(x))
-        .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+        .shuffle(len(x), seed=seed + part, reshuffle_each_iteration=True)
         .repeat()
         .batch(batch_size, drop_remainder=len(x) >= batch_size)
         .map(lambda index: (tf.gather(features, index), tf.gather(labels, index)))
@@ -85,19 +98,20 @@ class _Checkpoint(keras.callbacks.Callback):
 
 def train_steps(
     model: keras.Model,
-    x: np.ndarray,
-    y: np.ndarray,
+    x: Arrays,
+    y: Arrays,
     *,
     steps: int,
     eval_every: int,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     batch_size: int = BATCH_SIZE,
-    seed: int = 0,
+    seed: Seeds = 0,
     progress: bool = True,
     on_checkpoint: Callable[[int, float | None], bool | None] | None = None,
 ) -> TrainingHistory:
     """Train ``model`` for exactly ``steps`` learning steps (fewer if ``on_checkpoint`` returns
-    True), measuring validation AUC every ``eval_every`` steps and at the end."""
+    True), measuring validation AUC every ``eval_every`` steps and at the end. A grouped model
+    takes lists (see `batch_stream`) and is evaluated by ``on_checkpoint``, not here."""
     from kerasbind.prediction import binary_metrics, predict_encoded
 
     if steps < 1:
@@ -131,7 +145,7 @@ def train_steps(
                 continue
             _set_steps_per_execution(model, steps_per_execution(chunk_steps))
             model.fit(
-                batch_stream(x, y, batch_size=batch_size, seed=seed + index),
+                batch_stream(x, y, batch_size=batch_size, seed=seed, part=index),
                 steps_per_epoch=chunk_steps,
                 epochs=epochs,
                 callbacks=[callback],
@@ -151,7 +165,28 @@ def _set_steps_per_execution(model: keras.Model, value: int) -> None:
         model.train_function = None
 
 
+class _CheckpointLines:
+    """Progress without a terminal: one line per checkpoint (no carriage returns in a log)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.n = 0
+
+    def update(self, steps: int) -> None:
+        """Steps are reported at checkpoints only."""
+
+    def set_postfix(self, **values: str) -> None:
+        shown = "  ".join(f"{key.replace('_', ' ')} {value}" for key, value in values.items())
+        print(f"training: step {self.n}/{self.total}  {shown}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        """Nothing to clear."""
+
+
 def _progress_bar(steps: int, enabled: bool) -> Any:
+    """A tqdm bar on a terminal, checkpoint lines when stderr is a file or a pipe."""
     from tqdm.auto import tqdm
 
+    if enabled and not sys.stderr.isatty():
+        return _CheckpointLines(steps)
     return tqdm(total=steps, desc="training", unit="step", disable=not enabled, leave=False)

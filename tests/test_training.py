@@ -131,3 +131,20 @@ def test_predict_sequences_matches_encoded(planted) -> None:
         predict_encoded(model, encode_set(prepared.encoder, subset)),
         rtol=1e-5,
     )
+
+
+def test_progress_without_a_terminal_is_one_line_per_checkpoint(planted, capsys) -> None:
+    train, _ = planted
+    arch = resolve_architecture("deepbind")
+    prepared = prepare_inputs(arch, train.subset(np.arange(300)))
+    model = build_model(arch, default_hyperparameters(arch), prepared.encoder)
+    validation = (prepared.x[:100], prepared.y[:100])
+    train_steps(model, prepared.x, prepared.y, steps=20, eval_every=10, validation=validation)
+    err = capsys.readouterr().err
+    assert "\r" not in err
+    lines = err.splitlines()
+    assert [line.split("  ")[0] for line in lines] == [
+        "training: step 10/20",
+        "training: step 20/20",
+    ]
+    assert all("val auc 0." in line and "loss " in line for line in lines)

@@ -32,7 +32,7 @@ def test_chief_and_two_workers_run_every_trial_once(tmp_path: Path) -> None:
         sys.executable, "-m", "kerasbind", "tune", "--arch", "deepbind",
         "--train", str(tmp_path / "train.tsv"), "--trials", str(TRIALS), "--folds", "2",
         "--max-steps", "20", "--eval-every", "10", "--final-models", "1", "--out", str(out),
-    ]
+    ]  # fmt: skip
     port = str(_free_port())
     processes = {}
     for role in ("chief", "tuner1", "tuner2"):
@@ -60,10 +60,12 @@ def test_chief_and_two_workers_run_every_trial_once(tmp_path: Path) -> None:
         for role in ("tuner1", "tuner2")
         for match in re.finditer(r"\(id (\d+), (tuner\d)\) done", logs[role])
     ]
-    assert sorted(int(trial) for trial, _ in ran) == list(range(TRIALS))
-    oracle = json.loads((out / "tuner" / "oracle.json").read_text())
-    assert sorted(oracle["run_times"].values()) == [1] * TRIALS
-    # the chief recorded the search and trained the final model
+    # (a trial that did not learn is replaced by another, so there may be more than TRIALS)
     table = pd.read_csv(out / "trials.csv")
-    assert len(table) == TRIALS and set(table["status"]) == {"COMPLETED"}
+    assert sorted(int(trial) for trial, _ in ran) == list(range(len(table)))
+    oracle = json.loads((out / "tuner" / "oracle.json").read_text())
+    assert sorted(oracle["run_times"].values()) == [1] * len(table)
+    # the chief recorded the search and trained the final model
+    replaced = (table["stop_reason"] == "did not learn").sum()
+    assert len(table) == TRIALS + min(replaced, TRIALS) and set(table["status"]) == {"COMPLETED"}
     assert (out / "model.keras").is_file() and (out / "best_hyperparameters.json").is_file()

@@ -10,9 +10,8 @@ import pytest
 
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ARCHITECTURES, default_hyperparameters
-from kerasbind.training import TrainingHistory
 from kerasbind.tuning import space as S
-from kerasbind.tuning.tuner import CVSettings, cv_metrics, make_oracle, stalled
+from kerasbind.tuning.tuner import CVSettings, make_oracle
 
 
 def _raw_draws(arch_name: str, space: S.Space, n: int) -> list[dict]:
@@ -114,23 +113,3 @@ def test_bad_space_files_are_refused(tmp_path, content, problem) -> None:
     path.write_text(json.dumps(content))
     with pytest.raises(KerasbindError, match=problem):
         S.load_space(path)
-
-
-def test_cv_score_is_the_best_mean_checkpoint() -> None:
-    histories = [
-        TrainingHistory(steps=[50, 100, 150], val_auc=[0.7, 0.9, 0.8]),
-        TrainingHistory(steps=[50, 100, 150], val_auc=[0.8, 0.8, 0.95]),
-    ]
-    metrics = cv_metrics(histories, seconds=1.0)
-    assert metrics["val_auc"] == pytest.approx(0.875)  # step 150: (0.8 + 0.95) / 2
-    assert metrics["learning_steps"] == 150
-    assert metrics["auc_fold1_step100"] == 0.9
-    # a fold stopped early: only checkpoints every fold reached count
-    histories[1] = TrainingHistory(steps=[50, 100], val_auc=[0.8, 0.8])
-    assert cv_metrics(histories, seconds=1.0)["learning_steps"] == 100
-
-
-def test_early_stop_after_two_stale_checkpoints() -> None:
-    assert not stalled([0.7, 0.8])
-    assert not stalled([0.7, 0.8, 0.79])
-    assert stalled([0.7, 0.8, 0.79, 0.78])

@@ -53,7 +53,7 @@ examples:
   kerasbind tune --arch deepbind --train peaks_AC.seq.gz --negatives shuffle --budget quick \\
       --out runs/quick
   kerasbind tune --arch ecblstm --dataset clip_seq/23_PARCLIP_PUM2_hg19 \\
-      --manual-dir ../shared/data/CLIP-seq --trials 20 --max-time 6h --early-stop \\
+      --manual-dir ../shared/data/CLIP-seq --trials 20 --max-time 6h \\
       --out runs/ecblstm
 """
 
@@ -117,9 +117,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="start no new trial after this long (e.g. 45m, 6h); rerun to continue",
     )
     group.add_argument(
-        "--early-stop",
+        "--exhaustive",
         action="store_true",
-        help="stop a fold when its AUC has not improved for two checkpoints (not in the paper)",
+        help="the paper's protocol: every trial trains to --max-steps (default: trials that "
+        "cannot win stop early; trials.csv says where and why)",
     )
     group.add_argument("--overwrite", action="store_true", help="discard an earlier search")
     group.add_argument("--out", type=Path, required=True, metavar="RUN_DIR", help="run folder")
@@ -150,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
         search=args.search,
         space=args.space,
         max_time=args.max_time,
-        early_stop=args.early_stop,
+        exhaustive=args.exhaustive,
         overwrite=args.overwrite,
         seed=args.seed,
         out=args.out,

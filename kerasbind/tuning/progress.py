@@ -1,4 +1,4 @@
-"""One progress line per checkpoint on stderr: trial i/N, fold, step, best CV AUC, time left."""
+"""One progress line per checkpoint on stderr: trial i/N, step, CV AUC, best CV AUC, time left."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def format_duration(seconds: float) -> str:
 
 class SearchProgress:
     """Progress of a search in this process. Time left assumes every remaining trial trains all
-    folds to ``max_steps`` at the speed measured so far (an upper bound with early stopping)."""
+    folds to ``max_steps`` at the speed measured so far (an upper bound when trials stop
+    early)."""
 
     def __init__(
         self,
@@ -37,7 +38,7 @@ class SearchProgress:
         self._total: int | None = None
         self._best: float | None = None
         self._steps_done = 0
-        self._fold_steps: dict[int, int] = {}
+        self._step = 0
         self._started = time.perf_counter()
 
     def _print(self, text: str) -> None:
@@ -48,26 +49,25 @@ class SearchProgress:
         self._trial = int(trial_id) + 1
         self._total = total
         self._best = best
-        self._fold_steps = {}
+        self._step = 0
 
-    def checkpoint(self, fold: int, folds: int, step: int, steps: int, auc: float) -> None:
-        self._steps_done += step - self._fold_steps.get(fold, 0)
-        self._fold_steps[fold] = step
+    def checkpoint(self, step: int, steps: int, auc: float) -> None:
+        """A checkpoint of the current trial (all folds): its CV AUC at ``step``."""
+        self._steps_done += (step - self._step) * self.folds
+        self._step = step
         best = f"{self._best:.4f}" if self._best is not None else "-"
         trial = f"{self._trial}/{self._total}" if self._total else f"{self._trial}"
         self._print(
-            f"trial {trial}  fold {fold}/{folds}  step {step}/{steps}  AUC {auc:.4f}  "
-            f"best CV AUC {best}{self._time_left(fold, step)}"
+            f"trial {trial}  step {step}/{steps}  CV AUC {auc:.4f}  "
+            f"best CV AUC {best}{self._time_left(step)}"
         )
 
-    def _time_left(self, fold: int, step: int) -> str:
+    def _time_left(self, step: int) -> str:
         if not self._total or not self._steps_done:
             return ""
         per_step = (time.perf_counter() - self._started) / self._steps_done
-        remaining = (
-            (self._total - self._trial) * self.folds * self.max_steps
-            + (self.folds - fold) * self.max_steps
-            + (self.max_steps - step)
+        remaining = self.folds * (
+            max(0, self._total - self._trial) * self.max_steps + max(0, self.max_steps - step)
         )
         return f"  about {format_duration(remaining * per_step)} left"
 
@@ -77,8 +77,15 @@ class SearchProgress:
             reason = (trial.message or "").strip().splitlines()[-1:] or ["no reason given"]
             self._print(f"{where} {trial.status.lower()}: {reason[0]}")
             return
-        steps = int(trial.metrics.get_last_value("learning_steps"))
-        self._print(f"{where} done: CV AUC {trial.score:.4f} at {steps} steps")
+        from kerasbind.tuning.stopping import STOP_REASONS
+
+        metric = trial.metrics.get_last_value
+        steps = int(metric("learning_steps"))
+        code = int(metric("stop_code"))
+        stopped = f"; stopped at {int(metric('stopped_at'))} steps ({STOP_REASONS[code]})"
+        self._print(
+            f"{where} done: CV AUC {trial.score:.4f} at {steps} steps{stopped if code else ''}"
+        )
 
     def message(self, text: str) -> None:
         self._print(text)

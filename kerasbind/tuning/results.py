@@ -10,21 +10,18 @@ import pandas as pd
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ArchitectureSpec
 from kerasbind.tuning import space as space_module
+from kerasbind.tuning.stopping import STOP_REASONS, fold_curves
 from kerasbind.tuning.tuner import OBJECTIVE
 
-_FOLD_METRIC = re.compile(r"auc_fold(\d+)_step(\d+)")
-_LEADING = ["trial", "status", "cv_auc", "learning_steps", "seconds"]
-
-
-def _fold_curves(trial: Any) -> dict[int, dict[int, float]]:
-    """``{fold: {step: auc}}`` from a trial's ``auc_fold<f>_step<s>`` metrics."""
-    curves: dict[int, dict[int, float]] = {}
-    for name in trial.metrics.metrics:
-        match = _FOLD_METRIC.fullmatch(name)
-        if match:
-            fold, step = int(match[1]), int(match[2])
-            curves.setdefault(fold, {})[step] = trial.metrics.get_last_value(name)
-    return curves
+_LEADING = [
+    "trial",
+    "status",
+    "cv_auc",
+    "learning_steps",
+    "stopped_at",
+    "stop_reason",
+    "seconds",
+]
 
 
 def _metric(trial: Any, name: str) -> float | None:
@@ -32,18 +29,23 @@ def _metric(trial: Any, name: str) -> float | None:
 
 
 def trial_row(trial: Any, arch: ArchitectureSpec, space: space_module.Space) -> dict[str, Any]:
-    """One ``trials.csv`` row: values, CV AUC, chosen steps, each fold's AUC at those steps,
-    the mean and each fold's AUC at every checkpoint, and the time."""
+    """One ``trials.csv`` row: values, CV AUC, chosen steps, where and why training ended, each
+    fold's AUC at the chosen steps, the mean and each fold's AUC at every checkpoint, and the
+    time."""
     steps = _metric(trial, "learning_steps")
+    stopped_at = _metric(trial, "stopped_at")
+    code = _metric(trial, "stop_code")
     row: dict[str, Any] = {
         "trial": trial.trial_id,
         "status": trial.status,
         "cv_auc": _metric(trial, OBJECTIVE),
         "learning_steps": int(steps) if steps is not None else None,
+        "stopped_at": int(stopped_at) if stopped_at is not None else None,
+        "stop_reason": STOP_REASONS[int(code)] if code is not None else None,
         "seconds": _metric(trial, "seconds"),
     }
     row.update(space_module.active_values(arch, space, trial.hyperparameters.values))
-    curves = _fold_curves(trial)
+    curves = fold_curves(trial)
     for fold, curve in sorted(curves.items()):
         row[f"fold{fold}_auc"] = curve.get(int(steps)) if steps is not None else None
     for step in sorted({s for curve in curves.values() for s in curve}):
@@ -60,6 +62,15 @@ def trials_table(oracle: Any, arch: ArchitectureSpec, space: space_module.Space)
     table = pd.DataFrame([trial_row(trial, arch, space) for trial in trials])
     first = [*_LEADING, *(key for key in space_module.space_for(arch, space) if key in table)]
     return table[first + [column for column in table.columns if column not in first]]
+
+
+def stopped_early(table: pd.DataFrame) -> dict[str, int]:
+    """``{reason: number of trials}`` for the trials that stopped before ``max_steps``."""
+    if "stop_reason" not in table:
+        return {}
+    reasons = table["stop_reason"].dropna()
+    counts = reasons[reasons != STOP_REASONS[0]].value_counts()
+    return {str(reason): int(n) for reason, n in counts.items()}
 
 
 def best_trial(oracle: Any) -> Any:

@@ -23,11 +23,12 @@ from kerasbind.sequences import SequenceSet
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.final import train_final
 from kerasbind.tuning.progress import SearchProgress, format_duration
-from kerasbind.tuning.results import best_summary, best_trial, trials_table
+from kerasbind.tuning.results import best_summary, best_trial, stopped_early, trials_table
 from kerasbind.tuning.tuner import (
     CrossValidationTuner,
     CVSettings,
     SearchTimeUp,
+    check_folds,
     distributed_role,
     make_oracle,
 )
@@ -88,6 +89,8 @@ def search(
     }
     if role != "worker":
         _check_settings(out, settings, options.overwrite)
+    if train_set.labels is not None:
+        check_folds(train_set.labels, options.cv.folds, train_set.source)
     prepared = prepare_inputs(
         arch, train_set, seq_len=options.seq_len, seed=options.cv.seed,
         word2vec_path=options.word2vec_path,
@@ -138,6 +141,10 @@ def tune(
     table = trials_table(tuner.oracle, arch, space)
     write_atomic(out / "trials.csv", lambda tmp: table.to_csv(tmp, index=False))
     write_json(out / "best_hyperparameters.json", best)
+    stopped = stopped_early(table)
+    if stopped:
+        counts = ", ".join(f"{n} {reason}" for reason, n in stopped.items())
+        progress.message(f"{sum(stopped.values())} of {len(table)} trials stopped early: {counts}")
     progress.message(
         f"best: trial id {best['trial']}, CV AUC {best['cv_auc']:.4f} at {best['learning_steps']} "
         f"steps; training {options.final_models} final model(s)"
@@ -163,7 +170,7 @@ def tune(
     )  # fmt: skip
     save_run(out, selection.model, config, prepared.word2vec)
     update_json(out / "metrics.json", {"cv_auc": best["cv_auc"], "final": tuning["final"]})
-    summary = {"best": best, "final": tuning["final"], "test": None}
+    summary = {"best": best, "final": tuning["final"], "test": None, "stopped": stopped}
     if test_set is not None:
         summary["test"] = evaluate_into_run(out, selection.model, prepared.encoder, test_set)
     return summary

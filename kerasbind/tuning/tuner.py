@@ -1,35 +1,45 @@
 """The cross-validating KerasTuner tuner and its oracles.
 
-A trial is a stratified k-fold cross-validation of one hyper-parameter setting: each fold trains
-up to ``max_steps`` learning steps and measures validation AUC every ``eval_every`` steps. The
-trial's score (``val_auc``) is the best mean-over-folds AUC across checkpoints; that checkpoint's
-step count is reported as ``learning_steps`` (paper section 2.3: learning steps are a
-hyper-parameter). Every fold's AUC at every checkpoint is reported too (``auc_fold<f>_step<s>``),
-so KerasTuner's own trial files hold the whole record, and resuming or distributing the search
-needs nothing beyond KerasTuner's project state.
+A trial is a stratified k-fold cross-validation of one hyper-parameter setting: the k folds'
+models train together as one grouped model (`grouped.FoldGroup`) up to ``max_steps`` learning
+steps, and every fold's validation AUC is measured every ``eval_every`` steps. The trial's score
+(``val_auc``) is the best mean-over-folds AUC across checkpoints; that checkpoint's step count is
+reported as ``learning_steps`` (paper section 2.3: learning steps are a hyper-parameter). Unless
+``exhaustive``, a trial stops early by the rules of `stopping`. Every fold's AUC at every
+checkpoint is reported too (``auc_fold<f>_step<s>``), with where and why the trial stopped
+(``stopped_at``, ``stop_code``), so KerasTuner's own trial files hold the whole record, and
+resuming or distributing the search needs nothing beyond KerasTuner's project state.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import signal
+import threading
 import time
 import zlib
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import keras_tuner
 import numpy as np
 from keras_tuner.engine import base_tuner
 
+from kerasbind.errors import KerasbindError
+from kerasbind.files import write_atomic
 from kerasbind.models import ArchitectureSpec
-from kerasbind.pipeline import PreparedInputs, fit_model
-from kerasbind.training import TrainingHistory
+from kerasbind.pipeline import PreparedInputs
+from kerasbind.training import train_steps
 from kerasbind.tuning import space as space_module
+from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.progress import SearchProgress
+from kerasbind.tuning.stopping import DID_NOT_LEARN, cv_curve, fold_curves, stop_reason
 
 OBJECTIVE = "val_auc"
 SEARCHES = ("random", "hyperband", "bayesian")
-EARLY_STOP_PATIENCE = 2  # checkpoints without improvement before a fold stops (--early-stop)
+WEIGHTS_FILE = "folds.npz"  # a Hyperband trial's models, for the round that continues it
 
 
 @dataclass(frozen=True)
@@ -39,7 +49,7 @@ class CVSettings:
     folds: int = 3
     max_steps: int = 40_000
     eval_every: int = 5_000
-    early_stop: bool = False
+    exhaustive: bool = False  # the paper's protocol: no trial stops early
     seed: int = 0
     freeze_embedding: bool = False
 
@@ -59,6 +69,17 @@ def distributed_role() -> str | None:
     return "chief" if "chief" in os.environ.get("KERASTUNER_TUNER_ID", "") else "worker"
 
 
+def check_folds(labels: np.ndarray, folds: int, source: str | None) -> None:
+    """Every validation fold needs both classes: at least ``folds`` examples of each."""
+    positives = int(np.sum(labels == 1))
+    negatives = len(labels) - positives
+    if min(positives, negatives) < folds:
+        raise KerasbindError(
+            f"{source or 'training set'}: {positives} positive and {negatives} negative "
+            f"examples; --folds {folds} needs at least {folds} of each class"
+        )
+
+
 def fold_splits(
     prepared: PreparedInputs, folds: int, seed: int
 ) -> list[tuple[PreparedInputs, tuple[np.ndarray, np.ndarray]]]:
@@ -66,6 +87,7 @@ def fold_splits(
     data (stratified, shuffled with ``seed``)."""
     from sklearn.model_selection import StratifiedKFold
 
+    check_folds(prepared.y, folds, None)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return [
         (
@@ -76,26 +98,62 @@ def fold_splits(
     ]
 
 
-def stalled(aucs: list[float], patience: int = EARLY_STOP_PATIENCE) -> bool:
-    """True when the best AUC is ``patience`` or more checkpoints old."""
-    return len(aucs) - 1 - int(np.argmax(aucs)) >= patience
-
-
-def cv_metrics(histories: list[TrainingHistory], seconds: float) -> dict[str, float]:
-    """The trial's metrics: best mean-over-folds AUC (over checkpoints every fold reached), its
-    step count, the time, and every fold's AUC at every checkpoint."""
-    reached = min(len(history.steps) for history in histories)
-    means = [float(np.mean([h.val_auc[i] for h in histories])) for i in range(reached)]
-    best = int(np.argmax(means))
+def cv_metrics(
+    curves: dict[int, dict[int, float]], seconds: float, stop_code: int = 0
+) -> dict[str, float]:
+    """The trial's metrics: best mean-over-folds AUC, its step count, the last step trained,
+    why training ended (`stopping.STOP_REASONS`), the time, and every fold's AUC at every
+    checkpoint."""
+    curve = cv_curve(curves)
+    best = max(curve, key=lambda step: (curve[step], -step))
     metrics = {
-        OBJECTIVE: means[best],
-        "learning_steps": float(histories[0].steps[best]),
+        OBJECTIVE: curve[best],
+        "learning_steps": float(best),
+        "stopped_at": float(max(curve)),
+        "stop_code": float(stop_code),
         "seconds": seconds,
     }
-    for fold, history in enumerate(histories, start=1):
-        for step, auc in zip(history.steps, history.val_auc, strict=True):
+    for fold, fold_curve in sorted(curves.items()):
+        for step, auc in sorted(fold_curve.items()):
             metrics[f"auc_fold{fold}_step{step}"] = float(auc)
     return metrics
+
+
+def _save_state(path: str | Path, state: dict[str, Any]) -> None:
+    """KerasTuner's JSON state, written atomically (KerasTuner writes in place)."""
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(state)))
+
+
+def check_saved_state(project: Path) -> None:
+    """Refuse, in one line, a project whose saved state cannot be read (a truncated file from
+    an interrupted write by an older version, a disk fault)."""
+    for path in sorted(project.glob("*.json")) + sorted(project.glob("trial_*/trial.json")):
+        try:
+            json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise KerasbindError(
+                f"{path}: the search's saved state is damaged ({error}); it cannot be resumed: "
+                "add --overwrite to start the search afresh"
+            ) from error
+
+
+def _did_not_learn(trial: Any) -> bool:
+    return (
+        trial.metrics.exists("stop_code")
+        and int(trial.metrics.get_last_value("stop_code")) == DID_NOT_LEARN
+    )
+
+
+class _SavedAtomically:
+    """Oracle mixin: ``oracle.json`` and every ``trial.json`` are replaced atomically, so an
+    interrupted write leaves the previous state, never a truncated file."""
+
+    def save(self) -> None:
+        _save_state(self._get_oracle_fname(), self.get_state())  # type: ignore[attr-defined]
+
+    def _save_trial(self, trial: Any) -> None:
+        folder = self._get_trial_dir(trial.trial_id)  # type: ignore[attr-defined]
+        _save_state(Path(folder) / "trial.json", trial.get_state())
 
 
 class _DefaultsFirst:
@@ -115,12 +173,41 @@ class _DefaultsFirst:
         return {"status": keras_tuner.engine.trial.TrialStatus.RUNNING, "values": active}
 
 
-class RandomOracle(_DefaultsFirst, keras_tuner.oracles.RandomSearchOracle):
+class _LearnersCount:
+    """Oracle mixin: a trial stopped because it did not learn does not count against
+    ``max_trials``; another is drawn in its place, up to ``max_trials`` replacements."""
+
+    max_trials: int
+    trials: dict[str, Any]
+
+    def __init__(self, *, max_trials: int, **kwargs: Any) -> None:
+        self.budget = max_trials
+        super().__init__(max_trials=max_trials, **kwargs)  # type: ignore[call-arg]
+
+    def create_trial(self, tuner_id: str) -> Any:
+        replaced = sum(_did_not_learn(trial) for trial in self.trials.values())
+        self.max_trials = self.budget + min(replaced, self.budget)
+        return super().create_trial(tuner_id)  # type: ignore[misc]
+
+
+class RandomOracle(
+    _SavedAtomically, _LearnersCount, _DefaultsFirst, keras_tuner.oracles.RandomSearchOracle
+):
     """Random search (the paper's), defaults first."""
 
 
-class BayesianOracle(_DefaultsFirst, keras_tuner.oracles.BayesianOptimizationOracle):
+class BayesianOracle(
+    _SavedAtomically,
+    _LearnersCount,
+    _DefaultsFirst,
+    keras_tuner.oracles.BayesianOptimizationOracle,
+):
     """Gaussian-process Bayesian optimisation, defaults first."""
+
+
+class HyperbandOracle(_SavedAtomically, keras_tuner.oracles.HyperbandOracle):
+    """KerasTuner's Hyperband; `CrossValidationTuner` continues each promoted trial from the
+    models the previous round trained."""
 
 
 def make_oracle(
@@ -141,7 +228,7 @@ def make_oracle(
     if search == "bayesian":
         return BayesianOracle(max_trials=trials, **common)
     if search == "hyperband":
-        return keras_tuner.oracles.HyperbandOracle(
+        return HyperbandOracle(
             max_epochs=settings.max_checkpoints, factor=3, hyperband_iterations=1, **common
         )
     raise ValueError(f"unknown search {search!r} (one of {SEARCHES})")
@@ -170,9 +257,39 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         self.folds = fold_splits(prepared, settings.folds, settings.seed)
         self.progress = progress or SearchProgress(enabled=False)
         self.deadline = deadline
+        if not overwrite:
+            check_saved_state(Path(directory) / project_name)
         super().__init__(
             oracle, directory=directory, project_name=project_name, overwrite=overwrite
         )
+
+    def save(self) -> None:
+        if not self._is_worker():
+            self.oracle.save()
+        _save_state(self._get_tuner_fname(), self.get_state())
+
+    def search(self, *args: Any, **kwargs: Any) -> None:
+        """KerasTuner's search, stopped by Ctrl-C at any point. KerasTuner records a trial that
+        raised any ``Exception`` as failed and goes on with the next, so an interrupt that a
+        library turned into an exception would be lost: the flag set here re-raises it."""
+        self.interrupted = False
+        if threading.current_thread() is not threading.main_thread():
+            return super().search(*args, **kwargs)
+
+        def on_sigint(signum: int, frame: Any) -> None:
+            self.interrupted = True
+            signal.default_int_handler(signum, frame)
+
+        previous = signal.signal(signal.SIGINT, on_sigint)
+        try:
+            return super().search(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _try_run_and_update_trial(self, trial: Any, *args: Any, **kwargs: Any) -> None:
+        super()._try_run_and_update_trial(trial, *args, **kwargs)
+        if getattr(self, "interrupted", False):
+            raise KeyboardInterrupt
 
     def pre_create_trial(self) -> None:
         if self.deadline is not None and time.time() >= self.deadline:
@@ -184,36 +301,69 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             trial.trial_id, self.oracle.max_trials, best[0].score if best else None
         )
 
+    def _recorded(self, trial_id: str) -> list[dict[int, float]]:
+        """The CV curves of the finished trials the oracle holds (the stopping rules' reference)."""
+        trials = self.oracle.get_best_trials(100_000)  # all of them, also through gRPC
+        return [
+            cv_curve(fold_curves(trial))
+            for trial in trials
+            if trial.trial_id != trial_id and trial.status == "COMPLETED"
+        ]
+
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
         values = trial.hyperparameters.values
         hparams = space_module.to_model(self.arch, self.space, values)
+        every = self.settings.eval_every
         budget = values.get("tuner/epochs")  # Hyperband: checkpoints this trial may train
-        steps = self.settings.max_steps
-        if budget is not None:
-            steps = min(steps, int(budget) * self.settings.eval_every)
+        steps = (
+            self.settings.max_steps
+            if budget is None
+            else min(self.settings.max_steps, int(budget) * every)
+        )
+        seeds = [
+            self.settings.seed + zlib.crc32(f"{trial.trial_id}/{fold}".encode()) % 100_000
+            for fold in range(1, self.settings.folds + 1)
+        ]
         started = time.perf_counter()
-        histories = []
-        for fold, (inputs, validation) in enumerate(self.folds, start=1):
-            seed = self.settings.seed + zlib.crc32(f"{trial.trial_id}/{fold}".encode()) % 100_000
-            _, history = fit_model(
-                self.arch, hparams, inputs, steps=steps, eval_every=self.settings.eval_every,
-                seed=seed, validation=validation, freeze_embedding=self.settings.freeze_embedding,
-                progress=False, on_checkpoint=self._checkpoint_callback(fold, steps),
-            )
-            histories.append(history)
-        return cv_metrics(histories, time.perf_counter() - started)
+        group = FoldGroup(
+            self.arch, hparams, self.folds[0][0], seeds, self.settings.freeze_embedding
+        )
+        curves: dict[int, dict[int, float]] = {f: {} for f in range(1, len(seeds) + 1)}
+        start = 0
+        previous = values.get("tuner/trial_id")  # Hyperband: the trial this one continues
+        if previous is not None:
+            start = int(values.get("tuner/initial_epoch", 0)) * every
+            group.load(Path(self.get_trial_dir(previous)) / WEIGHTS_FILE)
+            curves = fold_curves(self.oracle.get_trial(previous))
+        recorded = self._recorded(trial.trial_id)
+        stop = [0]
+        validation = [fold[1] for fold in self.folds]
 
-    def _checkpoint_callback(self, fold: int, steps: int) -> Any:
-        """Report progress at each checkpoint; with ``early_stop``, stop a fold whose AUC has
-        not improved for `EARLY_STOP_PATIENCE` checkpoints."""
-        seen: list[float] = []
+        def on_checkpoint(step: int, _: float | None) -> bool:
+            step += start
+            for fold, auc in enumerate(group.validation_auc(validation), start=1):
+                curves[fold][step] = auc
+            curve = cv_curve(curves)
+            self.progress.checkpoint(step, steps, curve[step])
+            if self.settings.exhaustive or step >= steps:
+                return False
+            stop[0] = stop_reason(curve, recorded, first=len(curve) == 1) or 0
+            return stop[0] != 0
 
-        def on_checkpoint(step: int, auc: float | None) -> bool:
-            seen.append(float(auc if auc is not None else np.nan))
-            self.progress.checkpoint(fold, self.settings.folds, step, steps, seen[-1])
-            return self.settings.early_stop and stalled(seen)
-
-        return on_checkpoint
+        train_steps(
+            group.model,
+            [f[0].x for f in self.folds],
+            [f[0].y for f in self.folds],
+            steps=steps - start,
+            eval_every=every,
+            seed=seeds,
+            progress=False,
+            on_checkpoint=on_checkpoint,
+        )
+        if budget is not None:
+            path = Path(self.get_trial_dir(trial.trial_id)) / WEIGHTS_FILE
+            write_atomic(path, lambda tmp: group.save(tmp))
+        return cv_metrics(curves, time.perf_counter() - started, stop[0])
 
     def on_trial_end(self, trial: Any) -> None:
         super().on_trial_end(trial)
