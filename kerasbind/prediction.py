@@ -22,21 +22,29 @@ _PREDICT_FUNCTIONS: weakref.WeakKeyDictionary[keras.Model, Callable[[Any], Any]]
 
 def _predict_function(model: keras.Model) -> Callable[[Any], Any]:
     """A lean inference function: on TensorFlow one traced graph (XLA for models compiled with
-    it) for any batch size; elsewhere the model called directly."""
+    it) for any batch size; elsewhere the model called directly.
+
+    The cached function reaches its model only through a weak reference: a function that held
+    the model itself would keep its own key alive in the `WeakKeyDictionary`, and with it every
+    model that ever predicted (a tuning run's hundreds of models and their graphs).
+    """
     function = _PREDICT_FUNCTIONS.get(model)
     if function is None:
+        reference = weakref.ref(model)
+
+        def call(x: Any) -> Any:
+            return reference()(x, training=False)
+
         if keras.backend.backend() == "tensorflow":
             import tensorflow as tf
 
             spec = tf.TensorSpec((None, *model.input_shape[1:]), model.inputs[0].dtype)
-            function = tf.function(
-                lambda x: model(x, training=False),
+            call = tf.function(
+                call,
                 input_signature=[spec],
                 jit_compile=bool(getattr(model, "jit_compile", False)),
             )
-        else:
-            function = lambda x: model(x, training=False)  # noqa: E731
-        _PREDICT_FUNCTIONS[model] = function
+        function = _PREDICT_FUNCTIONS[model] = call
     return function
 
 

@@ -89,6 +89,18 @@ def test_cisbp_rna_collection_reads_and_matches_forward_only(shared_data):
     assert best.loc["copy", "orientation"] == "+"
 
 
+def test_corrected_information_removes_small_sample_noise():
+    rng = np.random.default_rng(10)
+    for n in (10, 40, 400):  # uniform letters: the expected correction leaves little
+        counts = np.stack([rng.multinomial(n, np.full(4, 0.25)) for _ in range(24)], axis=1)
+        noise = Motif("noise", "", counts / n, n)
+        assert noise.information.sum() > 24 * 0.3 * 3 / (2 * n * np.log(2))
+        assert noise.corrected_information < 0.5 * noise.information.sum()
+    sharp = Motif("sharp", "", np.eye(4)[:, [0, 1, 2, 3, 0, 1]], 100)
+    assert sharp.corrected_information == pytest.approx(6 * (2 - 3 / (200 * np.log(2))))
+    assert Motif("unknown", "", sharp.frequencies).corrected_information == pytest.approx(12.0)
+
+
 def test_benjamini_hochberg_by_hand():
     q = benjamini_hochberg(np.array([[0.01, 0.04, 0.03, 0.2], [0.5, 0.5, 0.5, 1.0]]))
     np.testing.assert_allclose(q[0], [0.04, 0.16 / 3, 0.16 / 3, 0.2])
@@ -112,7 +124,13 @@ def test_noisy_jaspar_copies_match_their_own_ids():
     matches = match_motifs(queries, targets, per_query=3)
     best = best_matches(matches)
     assert list(matches.columns[:8]) == [
-        "filter", "target_id", "target_name", "p_value", "e_value", "q_value", "offset",
+        "filter",
+        "target_id",
+        "target_name",
+        "p_value",
+        "e_value",
+        "q_value",
+        "offset",
         "orientation",
     ]
     assert matches["q_value"].is_monotonic_increasing
@@ -124,6 +142,59 @@ def test_noisy_jaspar_copies_match_their_own_ids():
     # the copy has 4 flank columns: its first column sits 4 before the target's
     assert best.loc["MA0093.4", "offset"] == -4
     np.testing.assert_allclose(best["e_value"], best["p_value"] * len(targets))
+
+
+def test_pearson_column_scores_are_correlations():
+    from kerasbind.motifs.tomtom import column_scores
+
+    rng = np.random.default_rng(6)
+    query, targets = rng.dirichlet(np.ones(4), 5).T, rng.dirichlet(np.ones(4), 7).T
+    targets[:, 0] = 0.25  # a uniform column has no correlation: scored 0
+    scores = column_scores(query, targets, "pearson")
+    for i in range(5):
+        for j in range(1, 7):
+            assert scores[i, j] == pytest.approx(np.corrcoef(query[:, i], targets[:, j])[0, 1])
+    np.testing.assert_array_equal(scores[:, 0], 0.0)
+    distances = np.linalg.norm(query.T[:, None, :] - targets.T[None, :, :], axis=-1)
+    np.testing.assert_allclose(column_scores(query, targets, "ed"), -distances, atol=1e-7)
+
+
+@pytest.mark.slow
+def test_euclidean_tomtom_agrees_with_memelite():
+    """The NumPy TOMTOM with ``dist="ed"`` gives memelite's p-values (up to memelite's binned
+    medians and merged target columns), offsets and strands: the same algorithm, so its Pearson
+    score runs through machinery checked against an independent implementation."""
+    from memelite import tomtom as memelite_tomtom
+
+    from kerasbind.motifs import tomtom
+
+    targets = [m.frequencies for m in jaspar_motifs()]
+    rng = np.random.default_rng(7)
+    queries = [rng.dirichlet(np.full(4, 0.5), w).T for w in (5, 8, 12, 16)] + targets[100:104]
+    ours = tomtom(queries, targets, dist="ed")
+    theirs = memelite_tomtom(queries, targets)
+    log_ours, log_theirs = np.log10(ours[0]), np.log10(theirs[0])
+    assert np.median(np.abs(log_ours - log_theirs)) < 0.01
+    assert np.abs(log_ours - log_theirs).max() < 0.5
+    for k in (2, 3, 4):  # offsets, overlaps, strands
+        assert (ours[k] == theirs[k]).mean() > 0.95
+
+
+def test_random_queries_are_rarely_significant_by_pearson():
+    """Calibration: random matrices (no motif) seldom reach q < 0.05 against JASPAR with the
+    default Pearson score (with Euclidean distance about half of them do, mostly to CTCF:
+    benchmarks/RESULTS.md)."""
+    targets = jaspar_motifs()
+    rng = np.random.default_rng(8)
+    queries = [Motif(f"r{i}", "", rng.dirichlet(np.ones(4), 10).T) for i in range(40)]
+    significant = best_matches(match_motifs(queries, targets, per_query=1))
+    assert len(significant) <= 2, significant
+
+
+def test_unknown_distance_is_a_user_error():
+    queries = [Motif("q", "", np.full((4, 5), 0.25))]
+    with pytest.raises(KerasbindError, match="unknown distance"):
+        match_motifs(queries, jaspar_motifs(), dist="cosine")
 
 
 def test_unknown_jaspar_release_is_a_user_error():
@@ -207,6 +278,27 @@ def test_onehot_pfm_aligns_sites_including_those_in_the_padding():
     assert set(centres) == {start + 11.5 for _, start in sites}
 
 
+def test_deepram_threshold_is_065_of_max_above_mean():
+    from kerasbind.encoding import encode
+    from kerasbind.motifs.pfm import activation_batches, site_thresholds
+
+    rng = np.random.default_rng(9)
+    model, encoder = _onehot_detector(40)
+    sequences = [plant(s, E_BOX, 5) for s in random_sequences(rng, 30, 40)]
+    x = encode(sequences, encoder)
+    activations = np.concatenate(list(activation_batches(model, x)))
+    peak, mean = activations.max(axis=(0, 1)), activations.mean(axis=(0, 1))
+    thresholds = site_thresholds(model, x, "deepram", kmer=False)
+    fired = peak > 0
+    np.testing.assert_allclose(thresholds[fired], (0.65 * (peak - mean) + mean)[fired], rtol=1e-5)
+    assert np.isinf(thresholds[~fired]).all()
+    np.testing.assert_allclose(
+        site_thresholds(model, x, "half_max", kmer=False)[fired], 0.5 * peak[fired], rtol=1e-6
+    )
+    found = filter_motifs(model, encoder, sequences, threshold="deepram")
+    assert found.n_sites[0] == len(occurrences(sequences, E_BOX))
+
+
 @pytest.mark.parametrize("stride", [1, 2])
 def test_embedded_pfm_maps_kmer_windows_back_to_letters(stride):
     rng = np.random.default_rng(4)
@@ -218,8 +310,11 @@ def test_embedded_pfm_maps_kmer_windows_back_to_letters(stride):
     starts = stride * rng.integers(0, (length - geometry.span) // stride + 1, 50)
     sequences = [plant(s, motif, int(a)) for s, a in zip(sequences, starts, strict=True)]
     found = filter_motifs(model, encoder, sequences)
-    expected = sum(1 for _, start in occurrences(sequences, motif) if start % stride == 0
-                   and start + geometry.span <= length)
+    expected = sum(
+        1
+        for _, start in occurrences(sequences, motif)
+        if start % stride == 0 and start + geometry.span <= length
+    )
     assert found.n_sites[0] == expected
     counts = found.counts[0]
     assert "".join(BASES[i] for i in counts[:, : len(motif)].argmax(axis=0)) == motif
@@ -254,12 +349,45 @@ def test_planted_motifs_are_recovered_as_their_jaspar_ids(planted_run):
     )
 
 
+def test_filters_under_the_gates_are_not_matched(planted_run):
+    from kerasbind.motifs import load_database, match_filters, split_by_label
+    from kerasbind.rundir import load_run
+
+    run = load_run(planted_run["run_dir"])
+    positives, _ = split_by_label(planted_run["test_set"])
+    filters = filter_motifs(run.model, run.encoder, positives)
+    targets, alphabet = load_database("jaspar")
+    bits = {m.id: m.corrected_information for m in filters.motifs()}
+    cut = float(np.median(list(bits.values())))
+    analysis = match_filters(filters, targets, alphabet, min_information=cut)
+    summary = analysis.summary().set_index("filter")
+    low = [f for f, b in bits.items() if b < cut]
+    assert low and set(analysis.matches["filter"]).isdisjoint(low)
+    assert (summary.loc[low, "status"] == f"not matched: under {cut:g} corrected bits").all()
+    assert summary.loc[low, "best_target_id"].isna().all()
+    significant = summary["best_q_value"].notna()
+    assert (summary.loc[significant, "best_q_value"] < 0.05).all()
+    assert (summary.loc[significant, "status"] == "best match").all()
+    unmatched = summary.index[summary["status"] == "no significant match"]
+    assert set(unmatched).isdisjoint(analysis.best().index)
+
+
 def test_motifs_command_writes_every_output(planted_run, tmp_path, capsys):
     from kerasbind.cli import main
 
     out = tmp_path / "motifs"
-    code = main(["motifs", str(planted_run["run_dir"]), "--input", str(planted_run["test"]),
-                 "--out", str(out), "--top", "3"])
+    code = main(
+        [
+            "motifs",
+            str(planted_run["run_dir"]),
+            "--input",
+            str(planted_run["test"]),
+            "--out",
+            str(out),
+            "--top",
+            "3",
+        ]
+    )
     assert code == 0
     printed = capsys.readouterr().out
     assert "USF1" in printed
@@ -267,6 +395,8 @@ def test_motifs_command_writes_every_output(planted_run, tmp_path, capsys):
     assert matches["q_value"].is_monotonic_increasing
     assert matches.groupby("filter").size().max() == 5
     summary = pd.read_csv(out / "filters.tsv", sep="\t")
+    assert "status" in summary.columns
+    assert (summary["best_q_value"].dropna() < 0.05).all()
     motifs = read_meme(out / "filters.meme")
     assert len(motifs) == (summary["n_sites"] > 0).sum()
     for motif in motifs:
@@ -276,10 +406,43 @@ def test_motifs_command_writes_every_output(planted_run, tmp_path, capsys):
     assert read_sequences(planted_run["test"]).alphabet == "DNA"
 
 
+def test_motifs_command_euclidean_distance(planted_run, tmp_path, capsys):
+    from kerasbind.cli import main
+
+    out = tmp_path / "ed"
+    code = main(
+        [
+            "motifs",
+            str(planted_run["run_dir"]),
+            "--input",
+            str(planted_run["test"]),
+            "--out",
+            str(out),
+            "--dist",
+            "ed",
+            "--top",
+            "3",
+        ]
+    )
+    assert code == 0
+    assert "Euclidean" in capsys.readouterr().out
+    assert (out / "matches.tsv").exists()
+
+
 def test_motifs_command_reports_user_errors(planted_run, tmp_path, capsys):
     from kerasbind.cli import main
 
-    code = main(["motifs", str(planted_run["run_dir"]), "--input", str(planted_run["test"]),
-                 "--db", str(tmp_path / "missing.meme"), "--out", str(tmp_path)])
+    code = main(
+        [
+            "motifs",
+            str(planted_run["run_dir"]),
+            "--input",
+            str(planted_run["test"]),
+            "--db",
+            str(tmp_path / "missing.meme"),
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 2
     assert "missing.meme" in capsys.readouterr().err

@@ -11,7 +11,13 @@ from kerasbind.cli.common import (
     non_negative_int,
     positive_int,
 )
-from kerasbind.motifs.matching import DEFAULT_JASPAR_RELEASE, DEFAULT_TAXON, JASPAR_TAXA
+from kerasbind.motifs.matching import (
+    DEFAULT_DISTANCE,
+    DEFAULT_JASPAR_RELEASE,
+    DEFAULT_TAXON,
+    JASPAR_TAXA,
+)
+from kerasbind.motifs.tomtom import DISTANCES
 
 DESCRIPTION = """\
 Read the motifs learned by the first convolution layer (deepRAM section 2.4).
@@ -19,9 +25,11 @@ Read the motifs learned by the first convolution layer (deepRAM section 2.4).
 The sequences of --input (its positives, label 1, unless --all-sequences) go through the
 model's first convolution; for each filter every window whose activation exceeds half of the
 filter's maximum is a site, and the sites' letters are counted into a position frequency
-matrix. Each matrix is compared with known motifs by TOMTOM (memelite; distance: negative
-Euclidean between columns; both strands for DNA, forward only for an ACGU file) against JASPAR
-CORE or any MEME file, e.g. the CISBP-RNA collection for RNA-binding proteins.
+matrix. Each matrix with at least 10 sites and 11 bits (corrected for the number of sites) is
+compared with known motifs by TOMTOM (--dist: Pearson correlation between columns, as deepRAM,
+or Euclidean distance; both strands for DNA, forward only for an ACGU file) against JASPAR CORE
+or any MEME file, e.g. the CISBP-RNA collection for RNA-binding proteins. A filter's best match
+is its lowest q-value target when q < 0.05; otherwise it has no significant match.
 """
 
 EPILOG = """\
@@ -30,7 +38,8 @@ files in OUT (default RUN_DIR/motifs):
   matches.tsv         each filter's best targets: filter, target_id, target_name, p_value,
                       e_value (p x targets), q_value (Benjamini-Hochberg over the filter's
                       comparisons with all targets), offset, orientation, overlap; by q-value
-  filters.tsv         one row per filter: sites, threshold, information, best match
+  filters.tsv         one row per filter: sites, threshold, information, status, best
+                      match (only when q < 0.05)
   logos.png           all logos, the best match under each
   logos/FILTER.png    information-content logo (and .svg)
   positions/FILTER.png  activating windows by position, positives vs negatives (Fig. 4B)
@@ -99,6 +108,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="'shuffle' adds dinucleotide-shuffled negatives for the position histograms "
         "(for positives-only files)",
     )
+    parser.add_argument(
+        "--dist",
+        choices=DISTANCES,
+        default=DEFAULT_DISTANCE,
+        help=f"TOMTOM column score (default {DEFAULT_DISTANCE}; docs/motifs.md)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for --negatives shuffle")
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder")
     add_sequence_input_arguments(parser)
@@ -109,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
     import kerasbind as kb
     from kerasbind.cli.common import input_set
     from kerasbind.files import check_writable
-    from kerasbind.motifs import DISTANCE_METRIC, best_matches
+    from kerasbind.motifs import DISTANCE_METRIC
 
     out = check_writable(args.out or args.run_dir / "motifs", "motifs folder")
     seqset = input_set(args)
@@ -124,14 +139,11 @@ def run(args: argparse.Namespace) -> int:
         taxon=args.taxon,
         per_filter=args.per_filter,
         use_all=args.all_sequences,
+        dist=args.dist,
     )
-    silent = len(analysis.filters.ids) - len(analysis.motifs)
     print(
-        f"{len(analysis.motifs)} filter motifs ({silent} filters never activated) "
-        f"matched against {args.db} by TOMTOM ({DISTANCE_METRIC}); files in {out}"
+        f"{len(analysis.filters.ids)} filters matched against {args.db} by TOMTOM "
+        f"({DISTANCE_METRIC[args.dist]}); files in {out}"
     )
-    best = best_matches(analysis.matches).head(args.top)
-    if len(best):
-        columns = ["target_id", "target_name", "p_value", "e_value", "q_value", "orientation"]
-        print(best[columns].to_string(float_format=lambda v: f"{v:.2g}"))
+    print(analysis.describe(args.top))
     return 0

@@ -18,35 +18,56 @@ from kerasbind.encoding import EncoderSpec
 from kerasbind.errors import KerasbindError
 from kerasbind.motifs.logos import save_logo, save_overview, save_position_histogram
 from kerasbind.motifs.matching import (
+    DEFAULT_DISTANCE,
     DEFAULT_JASPAR_RELEASE,
     DEFAULT_TAXON,
+    Q_THRESHOLD,
     best_matches,
     load_database,
     match_motifs,
 )
 from kerasbind.motifs.meme import write_meme
 from kerasbind.motifs.motif import Motif
-from kerasbind.motifs.pfm import FilterMotifs, filter_motifs
-from kerasbind.sequences import SequenceSet
+from kerasbind.motifs.pfm import FilterMotifs, Threshold, filter_motifs
+from kerasbind.motifs.tomtom import Distance
+from kerasbind.sequences import Alphabet, SequenceSet
 
 SUMMARY_FILE = "filters.tsv"
 MATCHES_FILE = "matches.tsv"
 MEME_FILE = "filters.meme"
 OVERVIEW_FILE = "logos.png"
+MIN_SITES = 10  # deepRAM: filters with fewer sites are not matched
+MIN_INFORMATION = 11.0  # corrected bits; benchmarks/bench_motif_matching.py, docs/motifs.md
+NO_MATCH = "no significant match"
 
 
 @dataclass
 class MotifAnalysis:
-    """Filters' PFMs (`FilterMotifs`), their motifs, and the TOMTOM matches table."""
+    """Filters' PFMs (`FilterMotifs`), their motifs, the TOMTOM matches table (filters that pass
+    the site and information gates only) and those gates."""
 
     filters: FilterMotifs
     motifs: list[Motif]
     matches: pd.DataFrame
+    min_sites: int = MIN_SITES
+    min_information: float = MIN_INFORMATION
+    q_threshold: float = Q_THRESHOLD
+
+    def _status(self, motif: Motif | None, best: pd.DataFrame) -> str:
+        """Why a filter has, or has no, best match."""
+        if motif is None:
+            return "never activated"
+        if motif.n_sites < self.min_sites:
+            return f"not matched: under {self.min_sites} sites"
+        if motif.corrected_information < self.min_information:
+            return f"not matched: under {self.min_information:g} corrected bits"
+        return "best match" if motif.id in best.index else NO_MATCH
 
     def summary(self) -> pd.DataFrame:
-        """One row per filter: sites, threshold, information (bits) and best match."""
-        best = best_matches(self.matches)
-        information = {m.id: float(m.information.sum()) for m in self.motifs}
+        """One row per filter: sites, threshold, information (bits, and corrected for the number
+        of sites), status and best significant match (empty unless q < ``q_threshold``)."""
+        best = best_matches(self.matches, self.q_threshold)
+        by_id = {m.id: m for m in self.motifs}
         table = pd.DataFrame(
             {
                 "filter": self.filters.ids,
@@ -54,11 +75,34 @@ class MotifAnalysis:
                 "threshold": np.where(
                     np.isfinite(self.filters.thresholds), self.filters.thresholds, np.nan
                 ),
-                "information_bits": [information.get(i, 0.0) for i in self.filters.ids],
+                "information_bits": [
+                    float(by_id[i].information.sum()) if i in by_id else 0.0
+                    for i in self.filters.ids
+                ],
+                "corrected_bits": [
+                    by_id[i].corrected_information if i in by_id else 0.0 for i in self.filters.ids
+                ],
+                "status": [self._status(by_id.get(i), best) for i in self.filters.ids],
             }
         )
         columns = ["target_id", "target_name", "p_value", "q_value"]
         return table.join(best[columns].add_prefix("best_"), on="filter")
+
+    def best(self) -> pd.DataFrame:
+        """Best significant match of each filter, indexed by filter, by q-value."""
+        return best_matches(self.matches, self.q_threshold)
+
+    def describe(self, top: int = 10) -> str:
+        """What ``kerasbind motifs`` prints: filters by status, and the ``top`` best matches."""
+        summary = self.summary()
+        counts = summary["status"].value_counts()
+        lines = [", ".join(f"{n} {status}" for status, n in counts.items())]
+        best = summary.dropna(subset=["best_q_value"]).sort_values("best_q_value").head(top)
+        if len(best):
+            columns = ["filter", "n_sites", "corrected_bits", "best_target_id",
+                       "best_target_name", "best_q_value"]  # fmt: skip
+            lines.append(best[columns].to_string(index=False, float_format=lambda v: f"{v:.2g}"))
+        return "\n".join(lines)
 
 
 def split_by_label(seqset: SequenceSet, use_all: bool = False) -> tuple[list[str], list[str]]:
@@ -83,17 +127,53 @@ def analyse_filters(
     taxon: str = DEFAULT_TAXON,
     per_filter: int = 5,
     use_all: bool = False,
+    dist: Distance = DEFAULT_DISTANCE,
+    threshold: Threshold = "half_max",
+    min_sites: int = MIN_SITES,
+    min_information: float = MIN_INFORMATION,
 ) -> MotifAnalysis:
-    """PFMs of ``model``'s ``conv_1`` filters from ``seqset``'s positives, matched against
-    ``db`` (``"jaspar"`` or a MEME file); see `filter_motifs` and `match_motifs`."""
+    """PFMs of ``model``'s ``conv_1`` filters from ``seqset``'s positives (sites above
+    ``threshold``), matched against ``db`` (``"jaspar"`` or a MEME file) by TOMTOM with column
+    score ``dist``; filters with fewer than ``min_sites`` sites or under ``min_information``
+    corrected bits are not matched. See `filter_motifs`, `match_filters` and `match_motifs`."""
     targets, db_alphabet = load_database(db, release=release, taxon=taxon)
     positives, negatives = split_by_label(seqset, use_all)
     filters = replace(
-        filter_motifs(model, encoder, positives, negatives or None), alphabet=seqset.alphabet
+        filter_motifs(model, encoder, positives, negatives or None, threshold=threshold),
+        alphabet=seqset.alphabet,
     )
+    return match_filters(
+        filters,
+        targets,
+        db_alphabet,
+        per_filter=per_filter,
+        dist=dist,
+        min_sites=min_sites,
+        min_information=min_information,
+    )
+
+
+def match_filters(
+    filters: FilterMotifs,
+    targets: list[Motif],
+    db_alphabet: Alphabet,
+    *,
+    per_filter: int = 5,
+    dist: Distance = DEFAULT_DISTANCE,
+    min_sites: int = MIN_SITES,
+    min_information: float = MIN_INFORMATION,
+) -> MotifAnalysis:
+    """TOMTOM matches of the filters with at least ``min_sites`` sites and ``min_information``
+    bits (`Motif.corrected_information`); every filter with sites stays in
+    `MotifAnalysis.motifs` and the MEME file."""
     motifs = filters.motifs()
-    matches = match_motifs(motifs, targets, per_query=per_filter, both_strands=db_alphabet == "DNA")
-    return MotifAnalysis(filters, motifs, matches)
+    eligible = [
+        m for m in motifs if m.n_sites >= min_sites and m.corrected_information >= min_information
+    ]
+    matches = match_motifs(
+        eligible, targets, per_query=per_filter, both_strands=db_alphabet == "DNA", dist=dist
+    )
+    return MotifAnalysis(filters, motifs, matches, min_sites, min_information)
 
 
 def write_analysis(analysis: MotifAnalysis, out_dir: Path | str, progress: bool = True) -> Path:
@@ -107,7 +187,7 @@ def write_analysis(analysis: MotifAnalysis, out_dir: Path | str, progress: bool 
     write_meme(out / MEME_FILE, analysis.motifs, alphabet)
     for name, table in ((MATCHES_FILE, analysis.matches), (SUMMARY_FILE, analysis.summary())):
         write_atomic(out / name, lambda tmp, t=table: t.to_csv(tmp, sep="\t", index=False))
-    save_overview(analysis.motifs, best_matches(analysis.matches), out / OVERVIEW_FILE, alphabet)
+    save_overview(analysis.motifs, analysis.best(), out / OVERVIEW_FILE, alphabet)
     filters = analysis.filters
     index = {name: i for i, name in enumerate(filters.ids)}
     for motif in tqdm(analysis.motifs, desc="figures", unit="filter", disable=not progress):

@@ -1,11 +1,13 @@
-"""Compare motifs with known ones by TOMTOM (memelite's pure-Python implementation).
+"""Compare motifs with known ones by TOMTOM (`kerasbind.motifs.tomtom`).
 
-Similarity is TOMTOM's complete score with the **negative Euclidean distance** between matrix
-columns (memelite's only metric); p-values come from TOMTOM's per-column background
-distributions, merged over both strands of the target for DNA (forward strand only for RNA
-databases: single-stranded RNA has no reverse complement). Query motifs are trimmed to the columns
-between their first and last column of at least ``min_ic`` bits before matching; offsets are
-reported in the untrimmed query's coordinates.
+Similarity is TOMTOM's complete score with the **Pearson correlation** between matrix columns
+by default, as deepRAM runs MEME's ``tomtom -dist pearson`` (``dist="ed"``: negative Euclidean
+distance, memelite's metric); p-values come from TOMTOM's per-column background distributions,
+merged over both strands of the target for DNA (forward strand only for RNA databases:
+single-stranded RNA has no reverse complement). Query motifs are trimmed to the columns between
+their first and last column of at least ``min_ic`` bits before matching; offsets are reported in
+the untrimmed query's coordinates. A best match is one with q < `Q_THRESHOLD` (deepRAM's
+``-thresh 0.05``); a filter without one has "no significant match".
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pandas as pd
 from kerasbind.errors import KerasbindError
 from kerasbind.motifs.meme import meme_alphabet, read_meme
 from kerasbind.motifs.motif import Motif, column_frequencies, trimmed_span
+from kerasbind.motifs.tomtom import DISTANCES, Distance, tomtom
 from kerasbind.sequences import BASES, Alphabet
 
 DEFAULT_JASPAR_RELEASE = "JASPAR2026"
@@ -35,7 +38,12 @@ JASPAR_TAXA = (
     "all",
 )
 MIN_IC = 0.3
-DISTANCE_METRIC = "negative Euclidean distance between columns (TOMTOM complete score)"
+DEFAULT_DISTANCE: Distance = "pearson"
+DISTANCE_METRIC = {
+    "pearson": "Pearson correlation between columns (TOMTOM complete score)",
+    "ed": "negative Euclidean distance between columns (TOMTOM complete score)",
+}
+Q_THRESHOLD = 0.05
 MATCH_COLUMNS = [
     "filter",
     "target_id",
@@ -103,6 +111,7 @@ def match_motifs(
     per_query: int | None = 5,
     min_ic: float = MIN_IC,
     both_strands: bool = True,
+    dist: Distance = DEFAULT_DISTANCE,
 ) -> pd.DataFrame:
     """Each query's best targets by TOMTOM, as a table sorted by q-value.
 
@@ -112,6 +121,7 @@ def match_motifs(
     per_query : keep each query's best ``per_query`` targets (``None``: all of them)
     min_ic : flank columns under this many bits are trimmed from queries before matching
     both_strands : also try each target's reverse complement (DNA); ``False`` for RNA motifs
+    dist : column score, ``"pearson"`` (default, as deepRAM) or ``"ed"`` (see `DISTANCES`)
 
     Returns
     -------
@@ -120,22 +130,19 @@ def match_motifs(
     column (of the reverse-complemented target when ``orientation`` is ``-``) that the query's
     first column aligns with (negative: the query starts before the target).
     """
+    if dist not in DISTANCES:
+        raise KerasbindError(f"unknown distance {dist!r} (one of {', '.join(DISTANCES)})")
     if not queries:
         return pd.DataFrame(columns=MATCH_COLUMNS)
     if len(targets) < 2:
         raise KerasbindError("the motif database needs at least two motifs")
-    from kerasbind.runtime import use_numba_cache
-
-    use_numba_cache()
-    from memelite import tomtom
-
     spans = [trimmed_span(q.frequencies, min_ic) for q in queries]
     trimmed = [
         np.ascontiguousarray(q.frequencies[:, a:b])
         for q, (a, b) in zip(queries, spans, strict=True)
     ]
     p, _, offsets, overlaps, strands = tomtom(
-        trimmed, [t.frequencies for t in targets], reverse_complement=both_strands
+        trimmed, [t.frequencies for t in targets], dist=dist, reverse_complement=both_strands
     )
     q = benjamini_hochberg(p)
     keep = len(targets) if per_query is None else min(per_query, len(targets))
@@ -158,6 +165,8 @@ def match_motifs(
     return table.sort_values(["q_value", "p_value"], kind="stable").reset_index(drop=True)
 
 
-def best_matches(matches: pd.DataFrame) -> pd.DataFrame:
-    """The first (lowest q-value) row of each filter, indexed by filter."""
-    return matches.drop_duplicates("filter").set_index("filter")
+def best_matches(matches: pd.DataFrame, q_threshold: float | None = Q_THRESHOLD) -> pd.DataFrame:
+    """Each filter's lowest-q row, indexed by filter, for the filters whose lowest q-value is
+    below ``q_threshold`` (``None``: every filter's lowest row, significant or not)."""
+    best = matches.drop_duplicates("filter").set_index("filter")
+    return best if q_threshold is None else best[best["q_value"] < q_threshold]

@@ -67,6 +67,14 @@ class Motif:
         return information_content(self.frequencies)
 
     @property
+    def corrected_information(self) -> float:
+        """Total bits less small-sample noise: each column's information minus its expected value
+        for ``n_sites`` uniform random letters, ``3 / (2·n·ln 2)`` (Miller–Madow), floored at 0;
+        the plain total when ``n_sites`` is unknown (0)."""
+        bias = 3.0 / (2.0 * self.n_sites * np.log(2.0)) if self.n_sites > 0 else 0.0
+        return float(np.maximum(self.information - bias, 0.0).sum())
+
+    @property
     def label(self) -> str:
         """``id name``, or ``id`` when the name adds nothing."""
         return self.id if self.name in ("", self.id) else f"{self.id} {self.name}"

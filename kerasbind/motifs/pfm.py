@@ -1,8 +1,12 @@
 """Position frequency matrices from the first convolution layer (paper section 2.4).
 
 Every sequence goes through ``conv_1`` (ReLU applied). For each filter, every window whose
-activation exceeds half of that filter's maximum over the set is an activating site; the
-nucleotides of all sites are stacked and counted, without a Python loop over windows.
+activation exceeds the filter's threshold is an activating site; the nucleotides of all sites are
+stacked and counted, without a Python loop over windows. Thresholds (`THRESHOLDS`):
+
+- ``"half_max"`` (default): half of the filter's maximum activation over the set;
+- ``"deepram"``: deepRAM's ``0.65·(max − mean) + mean`` (``0.60`` for k-mer models), the mean
+  taken over every window of every sequence (extract_motifs.py, ``plot_filter_logo``).
 
 Where a window lies in the model's input window of ``L`` nucleotides (`WindowGeometry`):
 
@@ -19,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -29,6 +33,8 @@ from kerasbind.motifs.motif import Motif, column_frequencies
 from kerasbind.sequences import Alphabet
 
 BATCH = 1024
+Threshold = Literal["half_max", "deepram"]
+THRESHOLDS: tuple[Threshold, ...] = ("half_max", "deepram")
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,7 @@ class FilterMotifs:
     ----------
     counts : ``(F, 4, span)`` letter counts over activating sites
     n_sites : ``(F,)`` activating windows per filter
-    thresholds : ``(F,)`` half of each filter's maximum activation over the positives
+    thresholds : ``(F,)`` each filter's site threshold over the positives (see `THRESHOLDS`)
     positive_positions, negative_positions : ``(F, P)`` activating windows at each position
         (negatives use the positives' thresholds; ``None`` without negatives)
     n_positive, n_negative : sequences in each set
@@ -153,9 +159,25 @@ def count_sites(
     ).astype(np.float64)
 
 
-def _filter_maxima(model: Any, x: np.ndarray, batch_size: int) -> np.ndarray:
-    maxima = [batch.max(axis=(0, 1)) for batch in activation_batches(model, x, batch_size)]
-    return np.max(maxima, axis=0)
+def site_thresholds(
+    model: Any, x: np.ndarray, rule: Threshold, kmer: bool, batch_size: int = BATCH
+) -> np.ndarray:
+    """Each filter's site threshold ``(F,)`` over encoded input ``x`` (module docstring); a filter
+    that never fires (maximum 0) gets an infinite threshold and so no sites."""
+    if rule not in THRESHOLDS:
+        raise KerasbindError(f"unknown threshold {rule!r} (one of {', '.join(THRESHOLDS)})")
+    maxima, sums, count = [], 0.0, 0
+    for batch in activation_batches(model, x, batch_size):
+        maxima.append(batch.max(axis=(0, 1)))
+        sums = sums + batch.sum(axis=(0, 1), dtype=np.float64)
+        count += batch.shape[0] * batch.shape[1]
+    peak = np.max(maxima, axis=0).astype(np.float64)
+    if rule == "half_max":
+        thresholds = 0.5 * peak
+    else:
+        mean = sums / count
+        thresholds = (0.60 if kmer else 0.65) * (peak - mean) + mean
+    return np.where(peak > 0, thresholds, np.inf)
 
 
 def filter_motifs(
@@ -164,20 +186,19 @@ def filter_motifs(
     positives: Sequence[str],
     negatives: Sequence[str] | None = None,
     *,
+    threshold: Threshold = "half_max",
     batch_size: int = BATCH,
 ) -> FilterMotifs:
     """PFMs of every ``conv_1`` filter from ``positives`` (paper section 2.4), and the positions
     of activating windows in positives and negatives (Fig. 4B).
 
-    Two passes over the positives (filter maxima, then sites), so memory stays at one batch.
+    Two passes over the positives (thresholds, then sites), so memory stays at one batch.
     """
     if not positives:
         raise KerasbindError("no sequences to extract motifs from")
     geometry = window_geometry(model, encoder)
     x = encode(positives, encoder)
-    thresholds = 0.5 * _filter_maxima(model, x, batch_size)
-    # a filter that never fires (maximum 0) gets an infinite threshold and no sites
-    thresholds = np.where(thresholds > 0, thresholds, np.inf)
+    thresholds = site_thresholds(model, x, threshold, encoder.kind == "kmer", batch_size)
     counts = 0.0
     hist = 0
     for start, batch in zip(
