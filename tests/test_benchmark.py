@@ -215,6 +215,14 @@ def test_bad_options_are_one_line(tmp_path: Path, capsys, arguments, message) ->
     assert code == 2 and message in capsys.readouterr().err
 
 
+def test_distributed_mode_takes_one_cell(inputs, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("KERASTUNER_TUNER_ID", "chief")
+    monkeypatch.setenv("KERASTUNER_ORACLE_IP", "127.0.0.1")
+    monkeypatch.setenv("KERASTUNER_ORACLE_PORT", "8000")
+    assert _benchmark(inputs, tmp_path, "--shard", "1/2") == 2
+    assert "shard 1/2 has 2; use --shard I/4" in capsys.readouterr().err
+
+
 def test_budget_file(tmp_path: Path) -> None:
     from kerasbind.benchmark.budget import load_budget
     from kerasbind.errors import InputError

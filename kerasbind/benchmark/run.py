@@ -109,6 +109,11 @@ def run_benchmark(
     wanted = cells_module.settings(budget, seed, negatives, neg_ratio)
     plan = cells_module.plan(sources, archs)
     mine = cells_module.shard(plan, *shard)
+    if distributed_role() and len(mine) > 1:
+        raise KerasbindError(
+            f"KerasTuner's distributed mode runs one cell per command, but shard "
+            f"{shard[0]}/{shard[1]} has {len(mine)}; use --shard I/{len(plan)}"
+        )
     todo = [cell for cell in mine if not cells_module.finished(cell, out, wanted)]
     summary = BenchmarkSummary(pd.DataFrame(), pd.DataFrame(), skipped=len(mine) - len(todo))
     _say(
