@@ -75,7 +75,10 @@ def draw_heatmap(ax: Any, aucs: pd.DataFrame, fig: Any) -> None:
         for j in range(len(order)):
             p = pvalues.iloc[i, j]
             text = "" if i == j else ("n/a" if np.isnan(p) else f"{p:.2g}")
-            ax.text(j, i, text, ha="center", va="center", fontsize=8)
+            dark = abs(differences.iloc[i, j]) > 0.6 * limit
+            ax.text(
+                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+            )
     ax.set_xticks(range(len(order)), order, rotation=45, ha="right")
     ax.set_yticks(range(len(order)), order)
     ax.set_title("Wilcoxon signed-rank P-values")
