@@ -1,6 +1,6 @@
 """Copy a benchmark folder's summary (results.csv, failed.csv, figures, benchmark.html) here and
-print its per-architecture medians beside the paper's, as a Markdown table for
-``benchmarks/paper-comparison.md``.
+print its per-architecture medians beside the paper's and the per-dataset AUCs, as Markdown
+tables for ``benchmarks/paper-comparison.md``.
 
     python benchmarks/clip_comparison/update.py /work/bench-clip/out
 """
@@ -28,12 +28,19 @@ def main(out: Path) -> None:
     for figure in (out / "figures").glob("*.png"):
         shutil.copy(figure, HERE / "figures" / figure.name)
     results = pd.read_csv(HERE / "results.csv")
-    table = per_architecture(auc_table(results))
+    aucs = auc_table(results)
+    table = per_architecture(aucs)
     print("| architecture | datasets | mean AUC | median AUC | paper median (31 sets) |")
     print("| --- | ---: | ---: | ---: | --- |")
     for row in table.itertuples(index=False):
         paper = PAPER_CLIP.get(row.architecture, "")
         print(f"| {row.architecture} | {row.datasets} | {row[2]:.3f} | {row[3]:.3f} | {paper} |")
+    print()
+    print("| dataset | " + " | ".join(table.architecture) + " |")
+    print("| --- |" + " ---: |" * len(table))
+    for name, row in aucs[list(table.architecture)].iterrows():
+        cells = " | ".join("" if pd.isna(v) else f"{v:.3f}" for v in row)
+        print(f"| {name} | {cells} |")
 
 
 if __name__ == "__main__":

@@ -100,6 +100,9 @@ def run_benchmark(
     """Tune every unfinished (dataset, architecture) cell of shard ``shard`` = (I, N) as an
     ordinary ``tune`` run in ``OUT/runs/DATASET/ARCH`` (an interrupted one resumes), record
     failures and go on, then redraw the summary of every cell under ``OUT``."""
+    from kerasbind.runtime import quiet_tensorflow
+
+    quiet_tensorflow()  # before kerasbind.models imports Keras
     from kerasbind.tuning.tuner import distributed_role
 
     out = Path(out)
@@ -115,13 +118,13 @@ def run_benchmark(
             f"{shard[0]}/{shard[1]} has {len(mine)}; use --shard I/{len(plan)}"
         )
     todo = [cell for cell in mine if not cells_module.finished(cell, out, wanted)]
+    worker = distributed_role() == "worker"
     summary = BenchmarkSummary(pd.DataFrame(), pd.DataFrame(), skipped=len(mine) - len(todo))
     _say(
         progress,
         f"{len(plan)} cells, {len(mine)} in shard {shard[0]}/{shard[1]}, "
         f"{summary.skipped} finished, {len(todo)} to run (budget {budget.name})",
     )
-    worker = distributed_role() == "worker"
     for number, cell in enumerate(todo, start=1):
         label = f"{cell.source.name} × {cell.architecture}"
         _say(progress, f"[{number}/{len(todo)}] {label}")

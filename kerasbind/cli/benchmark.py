@@ -85,9 +85,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from kerasbind.benchmark import run_benchmark
     from kerasbind.benchmark.cells import parse_shard
-    from kerasbind.runtime import quiet_tensorflow
 
-    quiet_tensorflow()
     summary = run_benchmark(
         args.arch,
         args.datasets,
