@@ -1,0 +1,128 @@
+"""deepRAM's Figs. 2 and 3 for a benchmark: AUC distributions and the Wilcoxon heatmap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kerasbind.benchmark.stats import by_mean, wilcoxon_table
+from kerasbind.files import write_atomic
+
+LARGE = 10_000  # paper §3.3: < 10,000 positive training sequences vs more
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def draw_distribution(ax: Any, aucs: pd.DataFrame, title: str) -> None:
+    """Box plot of each architecture's AUCs (points over it), best mean on top; the triangle
+    is the mean, the box's middle line the median, annotated with its value."""
+    aucs = aucs.dropna(axis=1, how="all")
+    order = by_mean(aucs)[::-1]
+    values = [aucs[name].dropna().to_numpy() for name in order]
+    ax.boxplot(
+        values,
+        orientation="horizontal",
+        widths=0.6,
+        showfliers=False,
+        medianprops={"color": "black", "linewidth": 1.5},
+        tick_labels=order,
+    )
+    rng = np.random.default_rng(0)
+    for y, data in enumerate(values, start=1):
+        ax.scatter(
+            data,
+            y + rng.uniform(-0.15, 0.15, len(data)),
+            s=10,
+            alpha=0.5,
+            color="tab:blue",
+            zorder=2,
+        )
+        if len(data):
+            ax.scatter(
+                [data.mean()],
+                [y],
+                marker="^",
+                s=60,
+                color="tab:red",
+                zorder=3,
+                label="mean" if y == 1 else None,
+            )
+            median = float(np.median(data))
+            ax.annotate(f"{median:.3f}", (median, y + 0.32), ha="center", va="bottom", fontsize=8)
+    ax.set_xlabel("test AUC-ROC")
+    ax.set_title(title)
+    ax.legend(loc="lower left", fontsize=8)
+
+
+def draw_heatmap(ax: Any, aucs: pd.DataFrame, fig: Any) -> None:
+    """Cell (row, column): Wilcoxon signed-rank P-value; red where the row's mean AUC is
+    higher, blue where lower, stronger for a larger difference."""
+    order = by_mean(aucs)
+    pvalues, differences = wilcoxon_table(aucs[order])
+    limit = float(np.abs(differences.to_numpy()).max()) or 1e-3
+    image = ax.imshow(differences.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    for i in range(len(order)):
+        for j in range(len(order)):
+            p = pvalues.iloc[i, j]
+            text = "" if i == j else ("n/a" if np.isnan(p) else f"{p:.2g}")
+            dark = abs(differences.iloc[i, j]) > 0.6 * limit
+            ax.text(
+                j, i, text, ha="center", va="center", fontsize=8, color="white" if dark else "black"
+            )
+    ax.set_xticks(range(len(order)), order, rotation=45, ha="right")
+    ax.set_yticks(range(len(order)), order)
+    ax.set_title("Wilcoxon signed-rank P-values")
+    fig.colorbar(image, ax=ax, label="mean AUC of row − mean AUC of column")
+
+
+def _save(fig: Any, path: Path) -> Path:
+    plt = _pyplot()
+    write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight"))
+    plt.close(fig)
+    return path
+
+
+def size_groups(results: pd.DataFrame) -> dict[str, list[str]] | None:
+    """Datasets with fewer than 10,000 positive training sequences and the others, when the
+    results have both kinds (else None)."""
+    positives = results.groupby("dataset")["n_train_positive"].first()
+    small = list(positives.index[positives < LARGE])
+    large = list(positives.index[positives >= LARGE])
+    if not small or not large:
+        return None
+    return {f"< {LARGE:,} positives": small, f"≥ {LARGE:,} positives": large}
+
+
+def draw_figures(results: pd.DataFrame, aucs: pd.DataFrame, folder: Path) -> list[Path]:
+    """``auc_distribution.png``, ``wilcoxon.png`` (two or more architectures) and
+    ``auc_by_size.png`` (when the datasets span both sizes); returns the paths written."""
+    plt = _pyplot()
+    if aucs.empty:
+        return []
+    paths = []
+    height = 1.2 + 0.55 * aucs.shape[1]
+    fig, ax = plt.subplots(figsize=(7, height))
+    draw_distribution(ax, aucs, f"AUC over {len(aucs)} datasets")
+    paths.append(_save(fig, folder / "auc_distribution.png"))
+    if aucs.shape[1] >= 2:
+        side = 2.5 + 0.7 * aucs.shape[1]
+        fig, ax = plt.subplots(figsize=(side + 1.5, side))
+        draw_heatmap(ax, aucs, fig)
+        paths.append(_save(fig, folder / "wilcoxon.png"))
+    groups = size_groups(results)
+    if groups:
+        fig, axes = plt.subplots(1, 2, figsize=(13, height), sharex=True)
+        for ax, (label, names) in zip(axes, groups.items(), strict=True):
+            draw_distribution(ax, aucs.loc[names], f"{len(names)} datasets with {label}")
+        paths.append(_save(fig, folder / "auc_by_size.png"))
+    return paths

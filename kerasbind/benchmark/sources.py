@@ -1,0 +1,118 @@
+"""``--datasets SPEC`` → named datasets: TFDS names (with globs) or a TSV manifest of files."""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from kerasbind.errors import InputError, KerasbindError
+from kerasbind.sequences import SequenceSet
+
+# a dataset name becomes a folder under OUT/runs: no absolute paths, no '..', no spaces
+NAME = re.compile(r"[\w.+()-]+(/[\w.+()-]+)*")
+
+
+@dataclass(frozen=True)
+class DatasetSource:
+    """One dataset: a TFDS name (``tfds``) or a training and a test file."""
+
+    name: str
+    tfds: str | None = None
+    train: Path | None = None
+    test: Path | None = None
+
+
+def _check_name(name: str, where: tuple[Path, int] | None = None) -> str:
+    if not NAME.fullmatch(name) or ".." in name.split("/"):
+        problem = f"dataset name {name!r} is not usable as a folder name"
+        if where:
+            raise InputError(where[0], where[1], problem)
+        raise KerasbindError(problem)
+    return name
+
+
+def read_manifest(path: Path) -> list[DatasetSource]:
+    """``name<TAB>train<TAB>test`` lines (blank lines and ``#`` comments skipped); relative
+    paths are relative to the manifest's folder."""
+    sources: list[DatasetSource] = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.rstrip("\n").split("\t")
+        if len(fields) != 3:
+            raise InputError(
+                path,
+                number,
+                f"expected name<TAB>train<TAB>test, got {len(fields)} tab-separated fields",
+            )
+        name = _check_name(fields[0].strip(), (path, number))
+        files = [path.parent / field.strip() for field in fields[1:]]
+        for file in files:
+            if not file.is_file():
+                raise InputError(path, number, f"{file}: no such file")
+        sources.append(DatasetSource(name, train=files[0], test=files[1]))
+    if not sources:
+        raise InputError(path, None, "the manifest names no datasets")
+    names = [source.name for source in sources]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InputError(path, None, f"dataset names repeated: {', '.join(repeated)}")
+    return sources
+
+
+def _tfds_names(pattern: str) -> list[str]:
+    """``dataset/config`` names matching ``pattern`` (a glob on the config part)."""
+    from tfds_builders import BUILDERS
+
+    dataset, _, config = pattern.strip().partition("/")
+    if dataset not in BUILDERS:
+        raise KerasbindError(
+            f"--datasets: {pattern!r} is neither a file nor a TFDS name "
+            f"({', '.join(BUILDERS)}, e.g. clip_seq/* or chip_seq/USF1*)"
+        )
+    configs = [c.name for c in BUILDERS[dataset].BUILDER_CONFIGS]
+    config = config.replace("(", "").replace(")", "")  # upstream ChIP-seq names have them
+    matched = fnmatch.filter(configs, config) if config else configs[:1]
+    if not matched:
+        raise KerasbindError(f"--datasets: no {dataset} config matches {config!r}")
+    return [f"{dataset}/{name}" for name in matched]
+
+
+def resolve_datasets(spec: str | Path) -> list[DatasetSource]:
+    """A manifest file, or comma-separated TFDS names and globs, in the order given."""
+    if Path(spec).is_file():
+        return read_manifest(Path(spec))
+    names: list[str] = []
+    for pattern in str(spec).split(","):
+        names += [name for name in _tfds_names(pattern) if name not in names]
+    return [DatasetSource(_check_name(name), tfds=name) for name in names]
+
+
+def load_source(
+    source: DatasetSource,
+    *,
+    negatives: str = "none",
+    neg_ratio: float = 1.0,
+    seed: int = 0,
+    data_dir: Path | None = None,
+    manual_dir: Path | None = None,
+) -> tuple[SequenceSet, SequenceSet]:
+    """The training and test sets, through the same gate as ``tune``'s options."""
+    from kerasbind.datasets import load_training_and_test
+
+    options = argparse.Namespace(
+        dataset=source.tfds,
+        train=source.train,
+        test=source.test,
+        negatives=negatives,
+        neg_ratio=neg_ratio,
+        seed=seed,
+        data_dir=data_dir,
+        manual_dir=manual_dir,
+    )
+    train, test = load_training_and_test(options)
+    assert test is not None
+    return train, test

@@ -1,0 +1,109 @@
+"""``kerasbind benchmark``: architectures × datasets, each cell tuned, compared as in the paper."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from kerasbind.cli.common import add_negatives_arguments, add_seed_argument
+
+DESCRIPTION = """\
+Tune several architectures on several datasets and compare them as deepRAM's Figs. 2 and 3 do:
+AUC distributions per architecture and pairwise Wilcoxon signed-rank tests. Each (dataset,
+architecture) cell is an ordinary 'kerasbind tune' run in OUT/runs/DATASET/ARCH."""
+
+EPILOG = """\
+--datasets SPEC:
+  TFDS names, comma-separated, with globs on the config: clip_seq/*  chip_seq/USF1*
+  or a TSV manifest file, one dataset a line: name<TAB>train<TAB>test (paths relative to the
+  manifest; any format kerasbind reads; --negatives shuffle for positives-only files)
+
+--budget: quick or paper (as for tune), or FILE.json with any of trials, folds, max_steps,
+  eval_every, final_models and an optional "base" preset (default quick) for the others.
+
+Finished cells are skipped and an interrupted cell resumes its KerasTuner search: run the same
+command again to continue; once all cells are done it only redraws the summary. --shard I/N runs
+every N-th cell starting at the I-th (for job arrays). Writes OUT/results.csv, OUT/failed.csv,
+OUT/figures/*.png and OUT/benchmark.html.
+
+examples:
+  kerasbind benchmark --arch deepbind,ecblstm --datasets 'clip_seq/*' \\
+      --manual-dir ../shared/data/CLIP-seq --budget quick --out bench/clip
+  kerasbind benchmark --arch all --datasets manifest.tsv --negatives shuffle --shard 3/10 \\
+      --budget paper --out bench/chip
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "benchmark",
+        help="compare architectures across datasets (paper Figs. 2-3): tune each, Wilcoxon tests",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--arch",
+        required=True,
+        metavar="A,B|all",
+        help="architectures, comma-separated, or 'all' (the nine of Table 1)",
+    )
+    parser.add_argument(
+        "--datasets",
+        required=True,
+        metavar="SPEC",
+        help="TFDS names / globs, comma-separated, or a TSV manifest file",
+    )
+    parser.add_argument(
+        "--budget",
+        default="quick",
+        metavar="quick|paper|FILE.json",
+        help="search budget per cell (default quick)",
+    )
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="benchmark folder")
+    parser.add_argument(
+        "--shard",
+        default="1/1",
+        metavar="I/N",
+        help="run only shard I of N of the cells (default 1/1: all)",
+    )
+    add_negatives_arguments(parser)
+    parser.add_argument(
+        "--data-dir", type=Path, metavar="DIR", help="TFDS data directory for TFDS names"
+    )
+    parser.add_argument(
+        "--manual-dir",
+        type=Path,
+        metavar="DIR",
+        help="raw files for clip_seq / chip_seq, e.g. ../shared/data/CLIP-seq",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_seed_argument(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kerasbind.benchmark import run_benchmark
+    from kerasbind.benchmark.cells import parse_shard
+
+    summary = run_benchmark(
+        args.arch,
+        args.datasets,
+        args.out,
+        budget=args.budget,
+        seed=args.seed,
+        shard=parse_shard(args.shard),
+        negatives=args.negatives,
+        neg_ratio=args.neg_ratio,
+        data_dir=args.data_dir,
+        manual_dir=args.manual_dir,
+        progress=not args.quiet,
+    )
+    print(
+        f"trained {len(summary.trained)} cell(s), skipped {summary.skipped} finished; "
+        f"{len(summary.results)} result(s), {len(summary.failures)} failed, "
+        f"{len(summary.pending)} not yet run; summary in {args.out / 'benchmark.html'}"
+    )
+    for row in summary.failures.itertuples():
+        print(f"failed: {row.dataset} × {row.architecture}: {row.error}")
+    return 0

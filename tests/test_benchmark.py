@@ -1,0 +1,254 @@
+"""`kerasbind benchmark` end to end on simulated data with a tiny budget: cells, shards, resume,
+failed cells, results and figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kerasbind.benchmark import run_benchmark
+from kerasbind.benchmark.cells import Cell, plan, shard
+from kerasbind.benchmark.sources import DatasetSource, read_manifest
+from kerasbind.cli import main
+from kerasbind.readers import write_tsv
+from kerasbind.rundir import load_run
+from kerasbind.simulate import simulate_binding
+
+TINY = {"trials": 1, "folds": 2, "max_steps": 60, "eval_every": 30, "final_models": 1}
+ARCHS = "deepbind,deepbind_e_star"  # one-hot and embedded; both fit 60-nt sequences
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Two simulated datasets (CTCF, USF1 planted) in a manifest, and a tiny budget file."""
+    folder = tmp_path_factory.mktemp("benchmark_inputs")
+    lines = []
+    for name, motif, seed in (("sim_ctcf", "MA0139.2", 0), ("sim_usf1", "MA0093.4", 1)):
+        train, test = simulate_binding(300, 200, [motif], length=60, seed=seed)
+        write_tsv(train, folder / f"{name}_train.tsv")
+        write_tsv(test, folder / f"{name}_test.tsv")
+        lines.append(f"{name}\t{name}_train.tsv\t{name}_test.tsv")
+    (folder / "manifest.tsv").write_text("# name train test\n" + "\n".join(lines) + "\n")
+    (folder / "tiny.json").write_text(json.dumps(TINY))
+    return {"manifest": folder / "manifest.tsv", "budget": folder / "tiny.json"}
+
+
+def _benchmark(inputs: dict[str, Path], out: Path, *extra: str) -> int:
+    return main(
+        [
+            "benchmark",
+            "--arch",
+            ARCHS,
+            "--datasets",
+            str(inputs["manifest"]),
+            "--budget",
+            str(inputs["budget"]),
+            "--out",
+            str(out),
+            "--quiet",
+            *extra,
+        ]
+    )
+
+
+def _trials_run(text: str) -> int:
+    return sum(" done: CV AUC " in line for line in text.splitlines())
+
+
+def test_shards_then_resume_then_summary(inputs, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "bench"
+    assert _benchmark(inputs, out, "--shard", "1/2") == 0
+    first = pd.read_csv(out / "results.csv")
+    assert len(first) == 2
+    assert "2 not yet run" in capsys.readouterr().out
+
+    assert _benchmark(inputs, out, "--shard", "2/2") == 0
+    results = pd.read_csv(out / "results.csv")
+    assert len(results) == 4  # the two shards covered the four cells, none twice
+    assert sorted(zip(results.dataset, results.architecture, strict=True)) == [
+        (d, a) for d in ("sim_ctcf", "sim_usf1") for a in ("deepbind", "deepbind_e_star")
+    ]
+    assert list(results.columns) == [
+        "dataset",
+        "architecture",
+        "n_train",
+        "n_train_positive",
+        "test_auc_roc",
+        "test_auc_pr",
+        "cv_auc",
+        "learning_steps",
+        "seconds",
+        "budget",
+        "seed",
+        "kerasbind_version",
+    ]
+    assert set(results.n_train) == {300} and set(results.n_train_positive) == {150}
+    assert set(results.budget) == {"tiny"} and set(results.learning_steps) <= {30, 60}
+    assert results.test_auc_roc.between(0.5, 1).all()  # planted motifs are learnable
+    for path in ("figures/auc_distribution.png", "figures/wilcoxon.png", "benchmark.html"):
+        assert (out / path).stat().st_size > 1000
+    html = (out / "benchmark.html").read_text()
+    assert html.count("data:image/png;base64,") == 2 and "Not yet run" not in html
+
+    # each cell is an ordinary tune run directory
+    run = load_run(out / "runs" / "sim_usf1" / "deepbind_e_star")
+    metrics = json.loads((out / "runs/sim_usf1/deepbind_e_star/metrics.json").read_text())
+    row = results.set_index(["dataset", "architecture"]).loc[("sim_usf1", "deepbind_e_star")]
+    assert metrics["test"]["auc_roc"] == pytest.approx(row.test_auc_roc, abs=1e-6)
+    assert run.config["training"]["steps"] == row.learning_steps
+    capsys.readouterr()
+
+    # everything done: the same command trains nothing and only redraws the summary
+    (out / "results.csv").unlink()
+    assert _benchmark(inputs, out) == 0
+    captured = capsys.readouterr()
+    assert _trials_run(captured.err) == 0
+    assert "trained 0 cell(s), skipped 4 finished" in captured.out
+    pd.testing.assert_frame_equal(pd.read_csv(out / "results.csv"), results)
+
+    # a finished benchmark is not silently mixed with other settings
+    assert _benchmark(inputs, out, "--seed", "5") == 2
+    assert "other settings (seed)" in capsys.readouterr().err
+
+
+def test_interrupted_cell_resumes_its_search(inputs, tmp_path: Path, capsys) -> None:
+    """A cell whose KerasTuner project holds one finished trial of two runs only the second."""
+    from kerasbind.benchmark.budget import Budget
+
+    one_trial = Budget("tiny", **{**TINY, "trials": 1})
+    two_trials = Budget("tiny", **{**TINY, "trials": 2})
+    source = read_manifest(inputs["manifest"])[:1]
+    out = tmp_path / "bench"
+    run_benchmark("deepbind", source, out, budget=one_trial, progress=True)
+    assert _trials_run(capsys.readouterr().err) == 1
+    # as if stopped after trial 1: the record is gone, KerasTuner's project stays
+    (out / "runs" / "sim_ctcf" / "deepbind" / "benchmark.json").unlink()
+    summary = run_benchmark("deepbind", source, out, budget=two_trials, progress=True)
+    assert _trials_run(capsys.readouterr().err) == 1
+    assert summary.trained == ["sim_ctcf × deepbind"]
+    trials = pd.read_csv(out / "runs" / "sim_ctcf" / "deepbind" / "trials.csv")
+    assert len(trials) == 2
+
+
+def test_failed_cells_are_listed(tmp_path: Path, capsys) -> None:
+    positives, _ = simulate_binding(40, 10, ["MA0139.2"], length=60, seed=0)
+    only = positives.subset([i for i in range(len(positives)) if positives.labels[i] == 1])
+    write_tsv(only, tmp_path / "pos.tsv")
+    (tmp_path / "m.tsv").write_text("positives_only\tpos.tsv\tpos.tsv\n")
+    code = main(
+        [
+            "benchmark",
+            "--arch",
+            "deepbind",
+            "--datasets",
+            str(tmp_path / "m.tsv"),
+            "--budget",
+            "quick",
+            "--out",
+            str(tmp_path / "out"),
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "failed: positives_only × deepbind" in text and "--negatives shuffle" in text
+    failed = pd.read_csv(tmp_path / "out" / "failed.csv")
+    assert list(failed.dataset) == ["positives_only"]
+    assert "positives_only" in (tmp_path / "out" / "benchmark.html").read_text()
+
+
+def test_shards_partition_the_plan() -> None:
+    sources = [DatasetSource(f"d{i}", tfds=f"clip_seq/d{i}") for i in range(7)]
+    cells = plan(sources, ["deepbind", "dilated", "ecblstm"])
+    assert cells[:7] == [Cell(s, "deepbind") for s in sources]  # first architecture first
+    for count in (1, 2, 5, 21, 30):
+        shards = [shard(cells, index, count) for index in range(1, count + 1)]
+        covered = [cell for part in shards for cell in part]
+        assert sorted(covered, key=cells.index) == cells
+        assert max(map(len, shards)) - min(map(len, shards)) <= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a\tb.tsv\n", "m.tsv:1: expected name<TAB>train<TAB>test, got 2"),
+        ("# c\n\nx\tnope.tsv\tnope.tsv\n", "m.tsv:3: "),
+        ("../up\tt.tsv\tt.tsv\n", "m.tsv:1: dataset name '../up' is not usable"),
+    ],
+)
+def test_bad_manifest_is_one_line(tmp_path: Path, capsys, text: str, message: str) -> None:
+    (tmp_path / "t.tsv").write_text("ACGT\t1\n")
+    (tmp_path / "m.tsv").write_text(text)
+    code = main(
+        [
+            "benchmark",
+            "--arch",
+            "deepbind",
+            "--datasets",
+            str(tmp_path / "m.tsv"),
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--arch", "deepbind,nope"], "--arch: unknown nope"),
+        (["--shard", "3/2"], "--shard 3/2: expected I/N"),
+        (["--datasets", "nodata/*"], "neither a file nor a TFDS name"),
+        (["--datasets", "clip_seq/zzz*"], "no clip_seq config matches 'zzz*'"),
+        (["--budget", "huge"], "--budget huge: not paper or quick"),
+    ],
+)
+def test_bad_options_are_one_line(tmp_path: Path, capsys, arguments, message) -> None:
+    options = {"--arch": "deepbind", "--datasets": "clip_seq/*", "--out": str(tmp_path)}
+    for flag, value in zip(arguments[::2], arguments[1::2], strict=True):
+        options[flag] = value
+    code = main(["benchmark", *[part for item in options.items() for part in item]])
+    assert code == 2 and message in capsys.readouterr().err
+
+
+def test_distributed_mode_takes_one_cell(inputs, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("KERASTUNER_TUNER_ID", "chief")
+    monkeypatch.setenv("KERASTUNER_ORACLE_IP", "127.0.0.1")
+    monkeypatch.setenv("KERASTUNER_ORACLE_PORT", "8000")
+    assert _benchmark(inputs, tmp_path, "--shard", "1/2") == 2
+    assert "shard 1/2 has 2; use --shard I/4" in capsys.readouterr().err
+
+
+def test_budget_file(tmp_path: Path) -> None:
+    from kerasbind.benchmark.budget import load_budget
+    from kerasbind.errors import InputError
+
+    path = tmp_path / "mine.json"
+    path.write_text('{"base": "paper", "trials": 3}')
+    budget = load_budget(path)
+    assert budget.name == "mine" and budget.trials == 3 and budget.max_steps == 40_000
+    path.write_text('{"trails": 3}')
+    with pytest.raises(InputError, match="unknown keys trails"):
+        load_budget(path)
+    path.write_text('{"folds": 1}')
+    with pytest.raises(InputError, match="folds at least 2"):
+        load_budget(path)
+
+
+def test_tfds_globs() -> None:
+    from kerasbind.benchmark.sources import resolve_datasets
+
+    names = [s.name for s in resolve_datasets("clip_seq/2?_PARCLIP_*,chip_seq/USF1*")]
+    assert names == [  # the builders' order; a name matched twice is listed once
+        "clip_seq/21_PARCLIP_MOV10_Sievers_hg19",
+        "clip_seq/23_PARCLIP_PUM2_hg19",
+        "clip_seq/24_PARCLIP_QKI_hg19",
+        "clip_seq/26_PARCLIP_TAF15_hg19",
+        "chip_seq/USF1_H1-hESC_USF-1_HudsonAlpha",
+    ]
+    assert resolve_datasets("clip_seq/23_*,clip_seq/2?_PARCLIP_PUM2*")[0].tfds == names[1]
+    assert len(resolve_datasets("clip_seq/23_*,clip_seq/2?_PARCLIP_PUM2*")) == 1
