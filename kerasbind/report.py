@@ -134,13 +134,16 @@ def _header(name: str) -> str:
 
 
 def frame_table(
-    frame: pd.DataFrame, formats: dict[str, str] | None = None, wide: bool = False
+    frame: pd.DataFrame,
+    formats: dict[str, str] | None = None,
+    wide: bool = False,
+    max_rows: int | None = MAX_TABLE_ROWS,
 ) -> str:
-    """A DataFrame as an HTML table (first `MAX_TABLE_ROWS` rows, values escaped, numbers right
+    """A DataFrame as an HTML table (the first ``max_rows`` rows, values escaped, numbers right
     aligned; ``formats`` maps a column to a format spec, else `format_value`), in a box that
     scrolls rather than widen the page."""
     formats = formats or {}
-    shown = frame.head(MAX_TABLE_ROWS)
+    shown = frame if max_rows is None else frame.head(max_rows)
     head = "".join(f"<th>{_header(c)}</th>" for c in shown.columns)
     rows = []
     for values in shown.itertuples(index=False):
@@ -153,8 +156,8 @@ def frame_table(
             cells.append(f"<td{' class=num' if number else ''}>{html.escape(text)}</td>")
         rows.append(f"<tr>{''.join(cells)}</tr>")
     note = ""
-    if len(frame) > MAX_TABLE_ROWS:
-        note = f'<p class="note">first {MAX_TABLE_ROWS} of {len(frame)} rows</p>'
+    if len(shown) < len(frame):
+        note = f'<p class="note">first {len(shown)} of {len(frame)} rows</p>'
     table_class = ' class="wide"' if wide else ""
     return (
         f'<div class="scroll"><table{table_class}><thead><tr>{head}</tr></thead>'
@@ -274,57 +277,62 @@ def trial_curves(trials: pd.DataFrame) -> dict[str, dict[int, dict[int, float]]]
     return curves
 
 
+def _cv_history(config: dict[str, Any], trials: pd.DataFrame, curves: dict) -> str:
+    """A tuned run's history: the figure, and every trial's folds and mean at every checkpoint
+    (folded away when long)."""
+    from kerasbind.plots import plot_cv_history
+
+    scored = trials.dropna(subset=["cv_auc"]) if "cv_auc" in trials else trials.iloc[:0]
+    best = str(scored.loc[scored["cv_auc"].idxmax(), "trial"]) if len(scored) else None
+    figure = figure_tag(plot_cv_history(curves, best), "cross-validated AUC per checkpoint")
+    steps = sorted({s for folds in curves.values() for c in folds.values() for s in c})
+    rows = []
+    for trial, folds in curves.items():
+        for fold, curve in sorted(folds.items()):
+            rows.append(
+                {"trial": trial, "fold": fold, **{f"step {s}": curve.get(s) for s in steps}}
+            )
+        at_step = [[c[s] for c in folds.values() if s in c] for s in steps]
+        means = {f"step {s}": sum(v) / len(v) for s, v in zip(steps, at_step, strict=True) if v}
+        rows.append({"trial": trial, "fold": "mean", **means})
+    table = pd.DataFrame(rows)
+    chosen = config.get("training", {}).get("steps", "?")
+    note = _note(
+        "Validation AUC of every fold at every checkpoint (from trials.csv); the final models "
+        f"then trained on all the training data for the chosen {chosen} steps."
+    )
+    body = frame_table(table, {c: ".4f" for c in table.columns[2:]}, wide=True, max_rows=None)
+    summary = (
+        f"<summary>AUC of every trial and fold at every checkpoint ({len(table)} rows)</summary>"
+    )
+    opened = " open" if len(table) <= MAX_TABLE_ROWS else ""
+    return figure + note + f"<details{opened}>{summary}{body}</details>"
+
+
 def history_section(config: dict[str, Any], trials: pd.DataFrame | None) -> str:
     """AUC per checkpoint: per trial and fold for a tuned run, else the run's own history."""
-    from kerasbind.plots import plot_cv_history, plot_training_history
+    from kerasbind.plots import plot_training_history
 
     curves = trial_curves(trials) if trials is not None else {}
     if curves:
-        scored = trials.dropna(subset=["cv_auc"]) if "cv_auc" in trials else trials.iloc[:0]
-        best = str(scored.loc[scored["cv_auc"].idxmax(), "trial"]) if len(scored) else None
-        figure = figure_tag(plot_cv_history(curves, best), "cross-validated AUC per checkpoint")
-        steps = sorted({s for folds in curves.values() for c in folds.values() for s in c})
-        rows = []
-        for trial, folds in curves.items():
-            for fold, curve in sorted(folds.items()):
-                rows.append(
-                    {"trial": trial, "fold": fold, **{f"step {s}": curve.get(s) for s in steps}}
-                )
-            means = [[c[s] for c in folds.values() if s in c] for s in steps]
-            rows.append(
-                {
-                    "trial": trial,
-                    "fold": "mean",
-                    **{
-                        f"step {s}": sum(m) / len(m) if m else None
-                        for s, m in zip(steps, means, strict=True)
-                    },
-                }
-            )
-        table = pd.DataFrame(rows)
-        steps_chosen = config.get("training", {}).get("steps", "?")
-        note = _note(
-            "Validation AUC of every fold at every checkpoint (from trials.csv); the final "
-            f"models then trained on all the training data for the chosen {steps_chosen} steps."
-        )
-        return figure + note + frame_table(table, {c: ".4f" for c in table.columns[2:]}, wide=True)
+        return _cv_history(config, trials, curves)
     history = config.get("training", {}).get("history")
-    if isinstance(history, dict) and history.get("steps"):
-        figure = figure_tag(
-            plot_training_history(
-                history["steps"], history.get("val_auc", []), history.get("loss", [])
-            ),
-            "AUC per checkpoint",
-        )
-        frame = pd.DataFrame(
-            {
-                "learning steps": history["steps"],
-                "validation AUC": history.get("val_auc") or [None] * len(history["steps"]),
-                "training loss": history.get("loss") or [None] * len(history["steps"]),
-            }
-        )
-        return figure + frame_table(frame, {"validation AUC": ".4f", "training loss": ".4f"})
-    return _note("No training history recorded in this run.")
+    if not (isinstance(history, dict) and history.get("steps")):
+        return _note("No training history recorded in this run.")
+    steps = history["steps"]
+    figure = figure_tag(
+        plot_training_history(steps, history.get("val_auc", []), history.get("loss", [])),
+        "AUC per checkpoint",
+    )
+    frame = pd.DataFrame(
+        {
+            "learning steps": steps,
+            "validation AUC": history.get("val_auc") or [None] * len(steps),
+            "training loss": history.get("loss") or [None] * len(steps),
+        }
+    )
+    formats = {"validation AUC": ".4f", "training loss": ".4f"}
+    return figure + frame_table(frame, formats, max_rows=None)
 
 
 def trials_section(trials: pd.DataFrame) -> str:

@@ -19,22 +19,22 @@ if [ -z "$browser" ]; then
   echo "$0: chromium not found (apt-get install -y chromium)" >&2
   exit 3
 fi
-headless=(timeout 120 "$browser" --headless --no-sandbox --disable-gpu
-  --disable-background-networking --hide-scrollbars --window-size=1280,6000)
-rm -f "$shot"
-"${headless[@]}" --screenshot="$shot" "file://$(realpath "$report")" >/dev/null 2>&1 || true
-test -s "$shot" || { echo "$0: chromium wrote no screenshot" >&2; exit 1; }
-# the layout, measured by a script in a copy of the page
+# one Chromium run: a screenshot, and the layout measured by a script at the end of a copy of
+# the page (it runs once the page is laid out), read back from the DOM
 probe=$(mktemp --suffix=.html)
 dom=$(mktemp)
 trap 'rm -f "$probe" "$dom"' EXIT
-sed 's#</body>#<script>addEventListener("load", () => { const d = document.documentElement;\
+sed 's#</body>#<script>const d = document.documentElement;\
 const wide = [...document.querySelectorAll("table")].filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length;\
 const out = document.createElement("pre"); out.id = "layout";\
 out.textContent = JSON.stringify({page: d.scrollWidth, window: d.clientWidth, wide_tables: wide,\
 sections: [...document.querySelectorAll("h2")].map(h => h.textContent)});\
-document.body.append(out); });</script></body>#' "$report" > "$probe"
-"${headless[@]}" --virtual-time-budget=10000 --dump-dom "file://$probe" >"$dom" 2>/dev/null || true
+document.body.append(out);</script></body>#' "$report" > "$probe"
+rm -f "$shot"
+timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+  --hide-scrollbars --window-size=1280,6000 --screenshot="$shot" --dump-dom "file://$probe" \
+  >"$dom" 2>/dev/null || true
+test -s "$shot" || { echo "$0: chromium wrote no screenshot" >&2; exit 1; }
 "$python" - "$shot" "$dom" <<'PY'
 import html
 import json
