@@ -19,7 +19,7 @@ from kerasbind.sequences import SequenceSet
 DEEPRAM_DATASETS_URL = "https://raw.githubusercontent.com/MedChaabane/deepRAM/master/datasets/"
 
 LABEL_NAMES = ["unbound", "bound"]
-PROBE_SECONDS = 5.0  # how long the reachability check waits for the name lookup and connect
+PROBE_SECONDS = 3.0  # the connect timeout; a name lookup that hangs is given twice that
 _PROXY_VARIABLES = ("https_proxy", "http_proxy", "all_proxy")
 
 
