@@ -61,9 +61,9 @@ def read_sequences(
 
 def load_run(path: PathLike) -> Run:
     """A run directory written by `train`, `tune` or `Run.save`."""
+    _quiet()
     from kerasbind.rundir import load_run as load
 
-    _quiet()
     return load(path)
 
 
