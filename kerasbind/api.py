@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BUDGETS", "load_run", "read_dataset", "read_sequences", "train", "tune"]
 
+# train's defaults (the command line shows them in --help)
+DEFAULT_STEPS = 5000
+DEFAULT_EVAL_EVERY = 1000
 # tune's budget presets; numbers given explicitly win
 BUDGETS = {
     "paper": dict(trials=40, folds=3, max_steps=40_000, eval_every=5_000, final_models=5),
@@ -72,8 +75,8 @@ def train(
     data: Any,
     *,
     test: Any = None,
-    steps: int = 5000,
-    eval_every: int = 1000,
+    steps: int = DEFAULT_STEPS,
+    eval_every: int = DEFAULT_EVAL_EVERY,
     val_fraction: float = 0.1,
     hparams: HyperParameters | dict[str, Any] | PathLike | None = None,
     seed: int = 0,
