@@ -109,13 +109,7 @@ def train(
         check_writable(out, "run")
     _quiet()
     from kerasbind.hyperparameters import HyperParameters
-    from kerasbind.pipeline import (
-        encode_set,
-        evaluate_into_run,
-        fit_model,
-        hold_out,
-        prepare_inputs,
-    )
+    from kerasbind.pipeline import encode_set, fit_model, hold_out, prepare_inputs
     from kerasbind.rundir import Run, run_config
     from kerasbind.runtime import set_seed
 
@@ -145,12 +139,7 @@ def train(
     if out is not None:
         run.save(out)
     if test_set is not None:
-        if run.path is None:
-            run.evaluate(test_set)
-        else:
-            run.config["metrics"]["test"] = evaluate_into_run(
-                run.path, model, prepared.encoder, test_set
-            )
+        run.evaluate(test_set)  # recorded in the run directory when there is one
     return run
 
 
