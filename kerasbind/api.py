@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["BUDGETS", "load_run", "read_dataset", "read_sequences", "train", "tune"]
 
+# train's defaults (the command line shows them in --help)
+DEFAULT_STEPS = 5000
+DEFAULT_EVAL_EVERY = 1000
 # tune's budget presets; numbers given explicitly win
 BUDGETS = {
     "paper": dict(trials=40, folds=3, max_steps=40_000, eval_every=5_000, final_models=5),
@@ -61,9 +64,9 @@ def read_sequences(
 
 def load_run(path: PathLike) -> Run:
     """A run directory written by `train`, `tune` or `Run.save`."""
+    _quiet()
     from kerasbind.rundir import load_run as load
 
-    _quiet()
     return load(path)
 
 
@@ -72,8 +75,8 @@ def train(
     data: Any,
     *,
     test: Any = None,
-    steps: int = 5000,
-    eval_every: int = 1000,
+    steps: int = DEFAULT_STEPS,
+    eval_every: int = DEFAULT_EVAL_EVERY,
     val_fraction: float = 0.1,
     hparams: HyperParameters | dict[str, Any] | PathLike | None = None,
     seed: int = 0,
@@ -106,13 +109,7 @@ def train(
         check_writable(out, "run")
     _quiet()
     from kerasbind.hyperparameters import HyperParameters
-    from kerasbind.pipeline import (
-        encode_set,
-        evaluate_into_run,
-        fit_model,
-        hold_out,
-        prepare_inputs,
-    )
+    from kerasbind.pipeline import encode_set, fit_model, hold_out, prepare_inputs
     from kerasbind.rundir import Run, run_config
     from kerasbind.runtime import set_seed
 
@@ -142,12 +139,7 @@ def train(
     if out is not None:
         run.save(out)
     if test_set is not None:
-        if run.path is None:
-            run.evaluate(test_set)
-        else:
-            run.config["metrics"]["test"] = evaluate_into_run(
-                run.path, model, prepared.encoder, test_set
-            )
+        run.evaluate(test_set)  # recorded in the run directory when there is one
     return run
 
 

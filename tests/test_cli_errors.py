@@ -122,8 +122,8 @@ def test_outputs_under_a_file_or_proc(small, tmp_path: Path, capsys) -> None:
 
 @contextlib.contextmanager
 def full_disk(tmp_path: Path) -> Iterator[tuple[Path, object]]:
-    """A folder on a 64 KiB tmpfs (root only), or else an ordinary folder with the process's
-    file size limit at 64 KiB (writes beyond it fail with EFBIG, a real OSError)."""
+    """A folder on a 64 KiB tmpfs with 8 KiB left (root only), or else an ordinary folder with
+    the process's file size limit at 8 KiB (writes beyond it fail with EFBIG, a real OSError)."""
     mount = tmp_path / "tiny"
     mount.mkdir()
     command = ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)]
@@ -134,8 +134,10 @@ def full_disk(tmp_path: Path) -> Iterator[tuple[Path, object]]:
         import signal
 
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8 * 1024, 8 * 1024))
 
+    if mounted:
+        (mount / "filler").write_bytes(bytes(56 * 1024))
     try:
         yield mount, None if mounted else limit
     finally:

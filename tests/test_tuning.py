@@ -17,6 +17,8 @@ from kerasbind.simulate import simulate_binding
 from kerasbind.tuning.run import TuneOptions, tune
 from kerasbind.tuning.tuner import CVSettings
 
+TRAIN_TSV = str(Path(__file__).parent / "files" / "train.tsv")  # an existing file for --train
+
 TINY = CVSettings(folds=2, max_steps=60, eval_every=30, seed=1)
 
 
@@ -87,7 +89,7 @@ def test_max_time_starts_no_new_trial(simulated, tmp_path: Path, capsys) -> None
 @pytest.mark.parametrize("name", list(ARCHITECTURES))
 def test_every_architecture_name_is_accepted(name: str, tmp_path: Path) -> None:
     args = build_parser().parse_args(
-        ["tune", "--arch", name, "--train", "x.tsv", "--budget", "quick", "--out", str(tmp_path)]
+        ["tune", "--arch", name, "--train", TRAIN_TSV, "--budget", "quick", "--out", str(tmp_path)]
     )
     assert args.run.__module__ == "kerasbind.cli.tune"
     assert resolve_architecture(args.arch) is ARCHITECTURES[name]
@@ -115,6 +117,6 @@ def test_cli_embedded_architecture_with_validation_selection(
 
 
 def test_cli_refuses_bad_numbers(tmp_path: Path, capsys) -> None:
-    code = main(["tune", "--train", "x.tsv", "--folds", "1", "--out", str(tmp_path)])
+    code = main(["tune", "--train", TRAIN_TSV, "--folds", "1", "--out", str(tmp_path)])
     assert code == 2
-    assert "--folds at least 2" in capsys.readouterr().err
+    assert "folds must be at least 2" in capsys.readouterr().err

@@ -86,6 +86,9 @@ class ArchitectureNames:
     or help is shown (the registry lives in `kerasbind.models`, which imports Keras)."""
 
     def _names(self) -> list[str]:
+        from kerasbind.runtime import quiet_tensorflow
+
+        quiet_tensorflow()
         from kerasbind.models import ARCHITECTURES
 
         return list(ARCHITECTURES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from kerasbind.api import DEFAULT_EVAL_EVERY, DEFAULT_STEPS
 from kerasbind.cli.common import (
     add_architecture_arguments,
     add_seed_argument,
@@ -16,9 +17,6 @@ from kerasbind.cli.common import (
     training_data,
 )
 from kerasbind.cli.export import add_export_argument, check_export_base, export_after_run
-
-DEFAULT_STEPS = 5000
-DEFAULT_EVAL_EVERY = 1000
 
 EPILOG = """\
 The model is trained for --steps learning steps of 128 sequences (the paper's unit), with the
