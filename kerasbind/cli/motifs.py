@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         dist=args.dist,
     )
     print(
-        f"{len(analysis.filters.ids)} filters matched against {args.db} by TOMTOM "
+        f"{len(analysis.filters.ids)} filters; motifs compared with {args.db} by TOMTOM "
         f"({DISTANCE_METRIC[args.dist]}); files in {out}"
     )
     print(analysis.describe(args.top))

@@ -93,7 +93,7 @@ def _query_against(
     grid = np.floor((scores - low) * scale + 0.5).astype(np.int64)  # 0 … SCORE_BINS
     shift = -low * scale  # a column's integer score is grid − shift
     nulls = np.stack([np.bincount(row, minlength=SCORE_BINS + 1) for row in grid]) / grid.shape[1]
-    table = _survival_table(nulls[:, : SCORE_BINS + 1])
+    table = _survival_table(nulls)
     integer = grid - shift
 
     n = len(targets.widths)
