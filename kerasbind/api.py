@@ -50,15 +50,17 @@ def read_sequences(
     fmt: str = "auto",
     genome: PathLike | None = None,
     window: int = 101,
+    strict: bool = False,
     negatives: str = "none",
     neg_ratio: float = 1.0,
     seed: int = 0,
 ) -> SequenceSet:
     """Sequences as a `SequenceSet`: a file in any format kerasbind reads (``fmt`` ``auto``,
     ``tsv``, ``deepbind``, ``ionmf``, ``fasta`` or ``bed`` with ``genome`` and ``window``), a
-    DataFrame, a list of strings with optional ``labels``, or a set. ``negatives="shuffle"`` adds
-    ``neg_ratio`` dinucleotide-shuffled negatives per positive to a set that has none."""
-    seqset = as_sequence_set(source, labels, fmt=fmt, genome=genome, window=window)
+    DataFrame, a list of strings with optional ``labels``, or a set. An id that occurs twice in a
+    file is a warning, or an error with ``strict``. ``negatives="shuffle"`` adds ``neg_ratio``
+    dinucleotide-shuffled negatives per positive to a set that has none."""
+    seqset = as_sequence_set(source, labels, fmt=fmt, genome=genome, window=window, strict=strict)
     return apply_negatives(seqset, negatives, neg_ratio, seed)
 
 

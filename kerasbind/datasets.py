@@ -24,17 +24,18 @@ def as_sequence_set(
     fmt: str = "auto",
     genome: str | os.PathLike[str] | None = None,
     window: int = 101,
+    strict: bool = False,
 ) -> SequenceSet:
     """``source`` as a `SequenceSet`: a file path (read with ``fmt``, ``genome``, ``window``,
-    see `kerasbind.readers.read_sequences`), a `SequenceSet` (as it is), a pandas DataFrame with a
-    ``sequence`` column and optional ``label`` and ``id`` columns, or a list of strings with
-    optional ``labels``."""
+    ``strict``, see `kerasbind.readers.read_sequences`), a `SequenceSet` (as it is), a pandas
+    DataFrame with a ``sequence`` column and optional ``label`` and ``id`` columns, or a list of
+    strings with optional ``labels``."""
     from kerasbind.readers import read_sequences
 
     if isinstance(source, SequenceSet):
         return source
     if isinstance(source, str | os.PathLike):
-        return read_sequences(source, fmt, genome=genome, window=window)
+        return read_sequences(source, fmt, genome=genome, window=window, strict=strict)
     if hasattr(source, "columns"):  # a pandas DataFrame
         if "sequence" not in source.columns:
             raise KerasbindError("a DataFrame of sequences needs a 'sequence' column")

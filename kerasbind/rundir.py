@@ -149,10 +149,8 @@ class Run:
         """The first convolution layer's motifs in ``data`` matched against ``db`` (``"jaspar"``
         or a MEME file); ``.matches`` is the TOMTOM table. With ``out`` the MEME file, tables and
         logos are written there. ``options``: `kerasbind.motifs.analyse_filters`'s (``release``,
-        ``taxon``, ``per_filter``, ``use_all``)."""
-        from kerasbind.runtime import use_numba_cache
-
-        use_numba_cache()  # before memelite's numba code is imported
+        ``taxon``, ``per_filter``, ``use_all``, ``dist``, ``threshold``, ``min_sites``,
+        ``min_information``)."""
         from kerasbind.datasets import load_sequence_set
         from kerasbind.motifs import analyse_filters, write_analysis
 

@@ -103,3 +103,21 @@ def test_bad_input_is_one_line_and_exit_2(
     assert err.startswith(f"kerasbind prepare: error: {bad}{message}")
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not out.exists()
+
+
+def test_duplicate_ids_warn_in_one_line_or_fail_with_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    fasta = tmp_path / "dup.fa"
+    fasta.write_text(">a\nACGT\n>a\nACGA\n")
+    out = tmp_path / "dup.tsv"
+    assert main(["prepare", "--input", str(fasta), "--output", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err == (
+        f"kerasbind prepare: warning: {fasta}:3: duplicate id 'a' (first at line 1); "
+        "1 record(s) repeat an earlier id\n"
+    )
+    out.unlink()
+    assert main(["prepare", "--input", str(fasta), "--output", str(out), "--strict"]) == 2
+    assert capsys.readouterr().err.startswith(f"kerasbind prepare: error: {fasta}:3: duplicate id")
+    assert not out.exists()

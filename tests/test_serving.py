@@ -73,6 +73,10 @@ def test_clear_errors(served, protocol: str) -> None:
         client.predict_batch(["ACGT", "ACXGT"])  # checked by the SavedModel itself
     with pytest.raises(KerasbindError, match="sequence 3: invalid character '#' at position 2"):
         client.predict(["ACGT", "AC", "A#"])  # checked before sending
+    with pytest.raises(ServingError, match="sequence 2: empty sequence"):
+        client.predict_batch(["ACGT", ""])  # the SavedModel refuses it too
+    with pytest.raises(KerasbindError, match="sequence 2: empty sequence"):
+        client.predict(["ACGT", ""])
 
 
 def _free_port() -> int:

@@ -11,8 +11,9 @@ import importlib
 import os
 import pkgutil
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TextIO
 
 from kerasbind import __version__
 from kerasbind.errors import KerasbindError
@@ -81,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    shown, warnings.showwarning = warnings.showwarning, _one_line_warnings(args.command)
     try:
         return int(args.run(args) or 0)
     except KerasbindError as error:
@@ -98,6 +100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"kerasbind {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        warnings.showwarning = shown
+
+
+def _one_line_warnings(command: str) -> Callable[..., None]:
+    """Show a warning as ``kerasbind COMMAND: warning: MESSAGE`` (e.g. a duplicate id)."""
+
+    def show(message: Warning | str, *_: Any, file: TextIO | None = None, **__: Any) -> None:
+        print(f"kerasbind {command}: warning: {message}", file=file or sys.stderr)
+
+    return show
 
 
 def _is_tensorflow_io_error(error: Exception) -> bool:

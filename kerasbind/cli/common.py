@@ -122,6 +122,11 @@ def add_input_format_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="for BED / narrowPeak input: window length centred on the summit (default 101)",
     )
+    group.add_argument(
+        "--strict",
+        action="store_true",
+        help="an id that occurs twice is an error (default: a warning)",
+    )
 
 
 def add_negatives_arguments(group: argparse._ActionsContainer) -> None:
@@ -292,8 +297,8 @@ def architecture(args: argparse.Namespace) -> Any:
 
 def reading(args: argparse.Namespace) -> dict[str, Any]:
     """`kerasbind.read_sequences` keyword arguments from ``--format``, ``--genome``,
-    ``--window``."""
-    return {"fmt": args.format, "genome": args.genome, "window": args.window}
+    ``--window``, ``--strict``."""
+    return {"fmt": args.format, "genome": args.genome, "window": args.window, "strict": args.strict}
 
 
 def training_data(args: argparse.Namespace) -> tuple[Any, Any]:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kerasbind.errors import KerasbindError
+from kerasbind.files import current_umask
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ATTEMPTS = 100  # renames tried while concurrent exports take the next versions
@@ -102,6 +103,7 @@ def write_version(
     remove_abandoned(model_dir)
     label = str(version) if version is not None else "next"
     temporary = Path(tempfile.mkdtemp(prefix=_temporary_prefix(label), dir=model_dir))
+    temporary.chmod(0o777 & ~current_umask())  # mkdtemp's 0700 would hide it from TF Serving
     try:
         write(temporary)
         return _move_into_place(temporary, model_dir, version)

@@ -61,8 +61,12 @@ class ServingClient(ABC):
         """
         if batch_size < 1:
             raise KerasbindError("batch size must be positive")
+        sequences = list(sequences)
+        empty = next((i for i, s in enumerate(sequences) if not s), None)
+        if empty is not None:  # the SavedModel refuses it too (InvalidArgument)
+            raise KerasbindError(f"sequence {empty + 1}: empty sequence")
         try:
-            canonical = canonicalise(list(sequences))
+            canonical = canonicalise(sequences)
         except SequenceError as error:
             raise KerasbindError(f"sequence {error.index + 1}: {error}") from error
         parts = []
