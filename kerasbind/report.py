@@ -381,7 +381,7 @@ def motif_section(motif_dir: Path) -> str:
         logo = motif_dir / "logos" / f"{row.filter}.png"
         if not logo.is_file():
             continue
-        match = "no match"
+        match = "no significant match"
         if isinstance(row.best_target_id, str):
             match = f"{row.best_target_name} ({row.best_target_id}), q = {row.best_q_value:.2g}"
         figures.append(

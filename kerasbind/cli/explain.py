@@ -29,7 +29,9 @@ files in OUT:
                 delta_probability, log_odds_ref, log_odds_alt, delta_log_odds, in_window
 
 examples:
-  kerasbind explain runs/usf1 --input USF1_B.seq.gz --ids seq_00011_peak --out explain/
+  kerasbind explain runs/usf1 \\
+      --input ../shared/data/ChIP-seq/USF1_H1-hESC_USF-1_HudsonAlpha_B.seq.gz \\
+      --ids seq_00011_peak --out explain/
   kerasbind explain runs/usf1 --input test.tsv --limit 5 --out explain/
   kerasbind explain runs/usf1 --variants snps.tsv --out explain/
 """

@@ -45,7 +45,9 @@ files in OUT (default RUN_DIR/motifs):
   positions/FILTER.png  activating windows by position, positives vs negatives (Fig. 4B)
 
 examples:
-  kerasbind motifs runs/usf1 --input USF1_B.seq.gz --db jaspar --out runs/usf1/motifs
+  kerasbind motifs runs/usf1 \\
+      --input ../shared/data/ChIP-seq/USF1_H1-hESC_USF-1_HudsonAlpha_B.seq.gz \\
+      --db jaspar --out runs/usf1/motifs
   kerasbind motifs runs/elavl1 --input test.fa.gz \\
       --db ../shared/data/motifs/Ray2013_rbp_RNA.meme --top 5
   kerasbind motifs runs/usf1 --input peaks_AC.seq.gz --negatives shuffle --taxon all

@@ -33,7 +33,8 @@ that already have negatives are kept as they are.
 EPILOG = """\
 examples:
   kerasbind prepare --input sequences.fa.gz --output pum2_test.tsv.gz
-  kerasbind prepare --input USF1_AC.seq.gz --negatives shuffle --seed 1 --output usf1_train.tsv.gz
+  kerasbind prepare --input ../shared/data/ChIP-seq/USF1_H1-hESC_USF-1_HudsonAlpha_AC.seq.gz \\
+      --negatives shuffle --seed 1 --output usf1_train.tsv.gz
   kerasbind prepare --input peaks.narrowPeak --genome hg19.fa --window 101 \\
       --negatives shuffle --output peaks.tsv.gz
 """

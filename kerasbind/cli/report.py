@@ -14,7 +14,9 @@ the filter logos with their best TOMTOM matches (from 'kerasbind motifs', by def
 RUN_DIR/motifs). Images are embedded, so report.html can be mailed or archived on its own.
 
 examples:
-  kerasbind motifs runs/usf1 --input USF1_B.seq.gz && kerasbind report runs/usf1
+  kerasbind motifs runs/usf1 \\
+      --input ../shared/data/ChIP-seq/USF1_H1-hESC_USF-1_HudsonAlpha_B.seq.gz \\
+      && kerasbind report runs/usf1
   kerasbind report runs/usf1 --motifs runs/usf1/motifs_clip --out usf1.html
 """
 

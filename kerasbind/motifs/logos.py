@@ -74,9 +74,9 @@ def motif_panel(axes: Any, motif: Motif, alphabet: Alphabet = "DNA") -> None:
 
 
 def match_label(best: pd.Series | None) -> str:
-    """``"USF1 (MA0093.4) q=2.1e-05"`` for a best-match row, or ``"no match"``."""
+    """``"USF1 (MA0093.4) q=2.1e-05"`` for a best-match row, or ``"no significant match"``."""
     if best is None:
-        return "no match"
+        return "no significant match"
     return f"{best['target_name']} ({best['target_id']}) q={best['q_value']:.2g}"
 
 
