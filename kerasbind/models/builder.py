@@ -144,8 +144,8 @@ def _default_encoder(arch: ArchitectureSpec, length: int | None) -> EncoderSpec:
 
 def compile_model(
     model: keras.Model,
-    arch: ArchitectureSpec,
-    hparams: Mapping[str, Any],
+    arch: str | ArchitectureSpec,
+    hparams: Mapping[str, Any] | None = None,
     steps_per_execution: int = 1,
 ) -> None:
     """Binary cross-entropy with SGD (Nesterov momentum) or Adagrad; recurrent models clip the
@@ -155,6 +155,9 @@ def compile_model(
     convolution-only models and never uses it for recurrent ones: on CPU XLA made DeepBind three
     times slower to train and LSTMs three times slower (benchmarks/RESULTS.md).
     """
+    if isinstance(arch, str):
+        arch = resolve_architecture(arch)
+    hparams = _complete(arch, hparams)
     clipnorm = RNN_CLIPNORM if arch.rnn else None
     rate = float(hparams["learning_rate"])
     if hparams["optimizer"] == "sgd":
