@@ -39,7 +39,7 @@ _DEFAULTS: dict[str, Any] = {
 }
 # recurrent-only models (KEGRU): SGD + Nesterov momentum (tied with Adagrad 0.05 on validation)
 _RNN_ONLY_DEFAULTS = {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98}
-# gradients of recurrent models are clipped to this global norm (exploding gradients)
+# each weight's gradient in recurrent models is clipped to this norm (Keras `clipnorm`)
 RNN_CLIPNORM = 1.0
 # PyTorch's Adagrad adds 1e-10 to the root of the accumulator (Keras: 1e-7 inside the root)
 ADAGRAD_EPSILON = 1e-10
@@ -148,8 +148,8 @@ def compile_model(
     hparams: Mapping[str, Any] | None = None,
     steps_per_execution: int = 1,
 ) -> None:
-    """Binary cross-entropy with SGD (Nesterov momentum) or Adagrad; recurrent models clip the
-    gradient's global norm to `RNN_CLIPNORM`.
+    """Binary cross-entropy with SGD (Nesterov momentum) or Adagrad; recurrent models clip each
+    weight's gradient to the norm `RNN_CLIPNORM` (Keras ``clipnorm``, per variable).
 
     JAX always compiles; TensorFlow leaves XLA to Keras's "auto" choice (GPU only) for
     convolution-only models and never uses it for recurrent ones: on CPU XLA made DeepBind three
