@@ -15,6 +15,7 @@ from kerasbind.models import (
     ARCHITECTURES,
     ArchitectureSpec,
     build_model,
+    compile_model,
     default_hyperparameters,
     resolve_architecture,
 )
@@ -226,6 +227,8 @@ def test_build_by_name_is_uncompiled_and_round_trips(name: str) -> None:
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(again(x)), keras.ops.convert_to_numpy(model(x)), atol=1e-6
     )
+    compile_model(model, name, {"learning_rate": 0.02})  # compiling is a separate step
+    assert model.compiled and float(model.optimizer.learning_rate) == pytest.approx(0.02)
     with pytest.raises(KerasbindError, match="length"):
         build_model(name)
     with pytest.raises(KerasbindError, match="unknown hyper-parameters: filter"):
@@ -263,8 +266,6 @@ def test_initialisation_and_decay_mean_what_they_mean_in_deeprams_code() -> None
 
 def test_adagrad_starts_its_accumulator_at_zero_as_pytorch() -> None:
     """First Adagrad step of PyTorch: w -= lr · g / (sqrt(g²) + 1e-10), i.e. lr · sign(g)."""
-    from kerasbind.models import compile_model
-
     arch = ARCHITECTURES["deepbind"]
     hparams = {**HPARAMS, "optimizer": "adagrad", "learning_rate": 0.05, "weight_decay": 0.0}
     model = build_model(arch, hparams, length=LENGTH)

@@ -21,14 +21,14 @@ from kerasbind.models.blocks import (
 )
 from kerasbind.models.specs import ArchitectureSpec, resolve_architecture
 
-# Defaults that reach a test AUC of 0.95 on PUM2 in 2,000 steps for every architecture (see
-# docs/models.md); the tuner searches around them (paper Table 2).
+# Defaults chosen on validation folds of three CLIP-seq training sets, no test file read
+# (benchmarks/choose_defaults.py, docs/models.md); the tuner's first trial (paper Table 2).
 _DEFAULTS: dict[str, Any] = {
     "filters": 16,
     "rnn_units": 50,
     "dense_units": 32,
     "optimizer": "adagrad",
-    "learning_rate": 0.05,
+    "learning_rate": 0.01,
     "momentum": 0.98,
     "init": "xavier",
     "conv_init_std": 0.01,
@@ -37,9 +37,9 @@ _DEFAULTS: dict[str, Any] = {
     "weight_decay": 1e-6,
     "dropout_keep": 0.85,
 }
-# recurrent-only models (KEGRU) learn far faster with SGD + Nesterov momentum than with Adagrad
+# recurrent-only models (KEGRU): SGD + Nesterov momentum (tied with Adagrad 0.05 on validation)
 _RNN_ONLY_DEFAULTS = {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98}
-# gradients of recurrent models are clipped to this global norm (exploding gradients)
+# each weight's gradient in recurrent models is clipped to this norm (Keras `clipnorm`)
 RNN_CLIPNORM = 1.0
 # PyTorch's Adagrad adds 1e-10 to the root of the accumulator (Keras: 1e-7 inside the root)
 ADAGRAD_EPSILON = 1e-10
@@ -144,17 +144,20 @@ def _default_encoder(arch: ArchitectureSpec, length: int | None) -> EncoderSpec:
 
 def compile_model(
     model: keras.Model,
-    arch: ArchitectureSpec,
-    hparams: Mapping[str, Any],
+    arch: str | ArchitectureSpec,
+    hparams: Mapping[str, Any] | None = None,
     steps_per_execution: int = 1,
 ) -> None:
-    """Binary cross-entropy with SGD (Nesterov momentum) or Adagrad; recurrent models clip the
-    gradient's global norm to `RNN_CLIPNORM`.
+    """Binary cross-entropy with SGD (Nesterov momentum) or Adagrad; recurrent models clip each
+    weight's gradient to the norm `RNN_CLIPNORM` (Keras ``clipnorm``, per variable).
 
     JAX always compiles; TensorFlow leaves XLA to Keras's "auto" choice (GPU only) for
     convolution-only models and never uses it for recurrent ones: on CPU XLA made DeepBind three
     times slower to train and LSTMs three times slower (benchmarks/RESULTS.md).
     """
+    if isinstance(arch, str):
+        arch = resolve_architecture(arch)
+    hparams = _complete(arch, hparams)
     clipnorm = RNN_CLIPNORM if arch.rnn else None
     rate = float(hparams["learning_rate"])
     if hparams["optimizer"] == "sgd":
