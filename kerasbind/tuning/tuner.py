@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import threading
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -267,29 +265,6 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         if not self._is_worker():
             self.oracle.save()
         _save_state(self._get_tuner_fname(), self.get_state())
-
-    def search(self, *args: Any, **kwargs: Any) -> None:
-        """KerasTuner's search, stopped by Ctrl-C at any point. KerasTuner records a trial that
-        raised any ``Exception`` as failed and goes on with the next, so an interrupt that a
-        library turned into an exception would be lost: the flag set here re-raises it."""
-        self.interrupted = False
-        if threading.current_thread() is not threading.main_thread():
-            return super().search(*args, **kwargs)
-
-        def on_sigint(signum: int, frame: Any) -> None:
-            self.interrupted = True
-            signal.default_int_handler(signum, frame)
-
-        previous = signal.signal(signal.SIGINT, on_sigint)
-        try:
-            return super().search(*args, **kwargs)
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
-    def _try_run_and_update_trial(self, trial: Any, *args: Any, **kwargs: Any) -> None:
-        super()._try_run_and_update_trial(trial, *args, **kwargs)
-        if getattr(self, "interrupted", False):
-            raise KeyboardInterrupt
 
     def pre_create_trial(self) -> None:
         if self.deadline is not None and time.time() >= self.deadline:
