@@ -60,7 +60,7 @@ def test_ctrl_c_stops_tune_and_the_same_command_resumes(tmp_path: Path, marker: 
     code, err, seconds = _interrupt_at(tmp_path, marker)
     assert code == 130 and err.strip().splitlines()[-1] == "kerasbind tune: interrupted"
     assert "Traceback" not in err
-    assert seconds < 30  # a few seconds on an idle machine; generous for a loaded one
+    assert seconds < 120  # stopped, not run to its end (timings: benchmarks/RESULTS.md)
     assert not list((tmp_path / "run").rglob(".*.tmp*")) and not list(
         (tmp_path / "run").rglob(".*.json")
     )  # no temporary file left behind
