@@ -322,7 +322,15 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             self.progress.checkpoint(step, steps, curve[step])
             if self.settings.exhaustive or step >= steps:
                 return False
-            stop[0] = stop_reason(curve, recorded, first=len(curve) == 1) or 0
+            stop[0] = (
+                stop_reason(
+                    curve,
+                    recorded,
+                    first=len(curve) == 1,
+                    checkpoints=self.settings.max_checkpoints,
+                )
+                or 0
+            )
             return stop[0] != 0
 
         train_steps(
