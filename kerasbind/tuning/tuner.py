@@ -320,8 +320,8 @@ class CrossValidationTuner(base_tuner.BaseTuner):
                 curves[fold][step] = auc
             curve = cv_curve(curves)
             self.progress.checkpoint(step, steps, curve[step])
-            if self.settings.exhaustive or step >= steps:
-                return False
+            if self.settings.exhaustive or budget is not None or step >= steps:
+                return False  # (Hyperband's brackets do their own stopping)
             stop[0] = (
                 stop_reason(
                     curve,
