@@ -9,8 +9,8 @@
 AUC every 5,000); with ``--max-steps`` below 40,000 it also gives the linear extrapolation to
 40,000 steps (labelled as such). ``compare``: the same search with ``--exhaustive`` (the paper's
 protocol) and without (the efficient default), one after the other; each setting's figures
-(wall time, search time, peak RSS, chosen trial and setting, CV and test AUC, where trials
-stopped) are appended to ``WORK/results.jsonl`` as soon as it finishes. Resumable: a setting
+(wall time, CPU time, search time, peak RSS, chosen trial and setting, CV and test AUC, where
+trials stopped) are appended to ``WORK/results.jsonl`` as soon as it finishes. Resumable: a setting
 already in the results is skipped, and an interrupted one resumes its KerasTuner search (its
 wall time then covers only the last invocation; ``search_seconds``, the sum of the trials' own
 times, covers all). Runs under any Keras backend: ``KERAS_BACKEND=jax`` is passed on to the
@@ -45,26 +45,29 @@ def _command(arch: str, out: Path, extra: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def _tune(arch: str, out: Path, extra: list[str]) -> tuple[float, float]:
-    """Run one ``kerasbind tune``; its wall time (s) and peak resident memory (MiB)."""
+def _tune(arch: str, out: Path, extra: list[str]) -> dict[str, float]:
+    """Run one ``kerasbind tune``: its wall time and CPU time (s), peak resident memory (MiB)."""
     started = time.perf_counter()
     process = subprocess.Popen(_command(arch, out, extra))
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise SystemExit(f"kerasbind tune exited with {process.returncode}")
-    return time.perf_counter() - started, usage.ru_maxrss / 1024
+    return {
+        "wall_seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+        "peak_rss_mib": round(usage.ru_maxrss / 1024),
+    }
 
 
-def _summary(name: str, out: Path, seconds: float, rss: float) -> dict[str, Any]:
+def _summary(name: str, out: Path, run: dict[str, float]) -> dict[str, Any]:
     trials = pd.read_csv(out / "trials.csv")
     best = json.loads((out / "best_hyperparameters.json").read_text())
     metrics = json.loads((out / "metrics.json").read_text())
     return {
         "setting": name,
-        "wall_seconds": round(seconds, 1),
+        **run,
         "search_seconds": round(float(trials["seconds"].sum()), 1),
-        "peak_rss_mib": round(rss),
         "trials": len(trials),
         "steps_trained": int(trials["stopped_at"].sum()),
         "stopped": trials["stop_reason"].value_counts().to_dict(),
@@ -91,14 +94,14 @@ def compare(args: argparse.Namespace) -> None:
     for name in args.settings:
         if name not in done:
             out = work / name
-            seconds, rss = _tune(args.arch, out, [*common, *SETTINGS[name]])
-            done[name] = _summary(name, out, seconds, rss)
+            done[name] = _summary(name, out, _tune(args.arch, out, [*common, *SETTINGS[name]]))
             with results.open("a") as handle:
                 handle.write(json.dumps(done[name]) + "\n")
         row = done[name]
         print(
-            f"| {args.arch} | {name} | {row['wall_seconds']:.0f} s (search "
-            f"{row['search_seconds']:.0f} s) | {row['steps_trained']} checkpoint steps | "
+            f"| {args.arch} | {name} | {row['wall_seconds']:.0f} s (CPU "
+            f"{row['cpu_seconds']:.0f} s, search {row['search_seconds']:.0f} s) | "
+            f"{row['steps_trained']} steps per fold | "
             f"trial {row['best_trial']} at {row['learning_steps']} steps | CV AUC "
             f"{row['cv_auc']:.4f} | test AUC {row['test_auc']:.4f} | {row['peak_rss_mib']} MiB |",
             flush=True,
@@ -107,6 +110,7 @@ def compare(args: argparse.Namespace) -> None:
         slow, fast = done["exhaustive"], done["efficient"]
         print(
             f"efficient: {slow['wall_seconds'] / fast['wall_seconds']:.2f}x less wall time, "
+            f"{slow['cpu_seconds'] / fast['cpu_seconds']:.2f}x less CPU time, "
             f"test AUC {fast['test_auc'] - slow['test_auc']:+.4f}"
         )
 
@@ -135,7 +139,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run"
         if args.mode == "quick":
-            seconds, _ = _tune(args.arch, out, ["--budget", "quick"])
+            seconds = _tune(args.arch, out, ["--budget", "quick"])["wall_seconds"]
             test_auc = pd.read_json(out / "metrics.json", typ="series")["test"]["auc_roc"]
             print(
                 f"| {args.arch} | --budget quick (whole command) | {seconds:.0f} s "

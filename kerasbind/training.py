@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import keras
 import numpy as np
@@ -17,6 +20,7 @@ MAX_STEPS_PER_EXECUTION = 32
 
 Arrays = np.ndarray | list[np.ndarray]  # one array, or one per member of a grouped model
 Seeds = int | list[int]
+T = TypeVar("T")
 
 
 @dataclass
@@ -31,6 +35,24 @@ class TrainingHistory:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def interruptible(function: Callable[..., T]) -> Callable[..., T]:
+    """Decorator: Ctrl-C (SIGINT) raises ``KeyboardInterrupt`` while ``function`` runs, also in
+    a process that inherited SIGINT as ignored (a script's ``command &`` starts it so, and
+    Python then installs no handler); the previous handling is restored afterwards."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        if threading.current_thread() is not threading.main_thread():
+            return function(*args, **kwargs)
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    return wrapper
 
 
 def checkpoints(steps: int, eval_every: int) -> list[int]:

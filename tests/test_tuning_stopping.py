@@ -17,9 +17,9 @@ from kerasbind.prediction import predict_encoded
 from kerasbind.readers import write_tsv
 from kerasbind.simulate import simulate_binding
 from kerasbind.training import train_steps
+from kerasbind.tuning import stopping
 from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.run import TuneOptions, tune
-from kerasbind.tuning.stopping import stop_reason
 from kerasbind.tuning.tuner import CVSettings, check_folds, cv_metrics, fold_splits
 
 TINY = CVSettings(folds=2, max_steps=60, eval_every=30, seed=1)
@@ -30,10 +30,15 @@ def simulated():
     return simulate_binding(300, 100, ["MA0139.2"], length=60, seed=0)
 
 
+def stop_reason(curve, recorded, *, first, checkpoints=8):
+    return stopping.stop_reason(curve, recorded, first=first, checkpoints=checkpoints)
+
+
 def test_did_not_learn_stops_at_the_first_checkpoint_only() -> None:
     assert stop_reason({100: 0.55}, [], first=True) == 1
     assert stop_reason({100: 0.56}, [], first=True) is None
-    assert stop_reason({100: 0.9, 200: 0.5}, [], first=False) is None
+    assert stop_reason({100: 0.9, 200: 0.91}, [], first=False) is None
+    assert stop_reason({100: 0.9, 200: 0.5, 300: 0.95}, [], first=False) is None
 
 
 def test_behind_the_median_of_the_trials_that_reached_the_step() -> None:
@@ -48,9 +53,10 @@ def test_behind_the_median_of_the_trials_that_reached_the_step() -> None:
     assert stop_reason({100: 0.61}, recorded[:1], first=True) is None
 
 
-def test_no_longer_improving_after_two_checkpoints() -> None:
+def test_no_longer_improving_for_a_quarter_of_the_checkpoints() -> None:
     assert stop_reason({1: 0.7, 2: 0.8, 3: 0.79}, [], first=False) is None
     assert stop_reason({1: 0.7, 2: 0.8, 3: 0.79, 4: 0.78}, [], first=False) == 3
+    assert stop_reason({1: 0.7, 2: 0.8, 3: 0.79}, [], first=False, checkpoints=4) == 3
 
 
 def test_cv_metrics_record_the_best_mean_and_where_the_trial_stopped() -> None:

@@ -20,6 +20,7 @@ from kerasbind.models import ArchitectureSpec
 from kerasbind.pipeline import evaluate_into_run, prepare_inputs
 from kerasbind.rundir import run_config, save_run
 from kerasbind.sequences import SequenceSet
+from kerasbind.training import interruptible
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.final import train_final
 from kerasbind.tuning.progress import SearchProgress, format_duration
@@ -115,6 +116,7 @@ def search(
     return tuner, prepared
 
 
+@interruptible
 def tune(
     arch: ArchitectureSpec,
     train_set: SequenceSet,

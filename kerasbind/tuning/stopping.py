@@ -10,7 +10,8 @@ train together) is compared with the trials the oracle has already recorded at t
   of the recorded trials that trained to this step (median stopping, as in Google Vizier,
   Golovin et al. 2017), once at least `MIN_RECORDED` of them did. Trials stopped earlier do not
   count at later steps, so a trial must keep up with the survivors (successive halving).
-- **no longer improving**: its CV AUC has not improved for `PATIENCE` checkpoints.
+- **no longer improving**: its CV AUC has not improved for `patience` checkpoints, a quarter of
+  the protocol's checkpoints (at least one): 2 of the paper's 8, 1 of 4.
 
 A stopped trial keeps its record; its score is still its best CV AUC over the checkpoints it
 reached, and the trials that go on keep training the same models (nothing is retrained).
@@ -25,7 +26,6 @@ import numpy as np
 
 NOT_LEARNED_AUC = 0.55
 MIN_RECORDED = 2
-PATIENCE = 2
 
 # the ``stop_code`` metric of a trial, as text in trials.csv
 STOP_REASONS = {
@@ -61,11 +61,17 @@ def best_so_far(curve: dict[int, float], step: int) -> float:
     return max(auc for s, auc in curve.items() if s <= step)
 
 
+def patience(checkpoints: int) -> int:
+    """Checkpoints without improvement before a trial stops: a quarter of them, at least one."""
+    return max(1, checkpoints // 4)
+
+
 def stop_reason(
-    curve: dict[int, float], recorded: list[dict[int, float]], *, first: bool
+    curve: dict[int, float], recorded: list[dict[int, float]], *, first: bool, checkpoints: int
 ) -> int | None:
     """The code (`STOP_REASONS`) that stops a trial whose CV AUC so far is ``curve``, given the
-    recorded trials' CV curves; None to go on. ``first``: this is the trial's first checkpoint."""
+    recorded trials' CV curves; None to go on. ``first``: this is the trial's first checkpoint;
+    ``checkpoints``: how many the protocol has."""
     step = max(curve)
     if first and curve[step] <= NOT_LEARNED_AUC:
         return DID_NOT_LEARN
@@ -73,6 +79,6 @@ def stop_reason(
     if len(reference) >= MIN_RECORDED and best_so_far(curve, step) < float(np.median(reference)):
         return 2
     aucs = list(curve.values())
-    if len(aucs) - 1 - int(np.argmax(aucs)) >= PATIENCE:
+    if len(aucs) - 1 - int(np.argmax(aucs)) >= patience(checkpoints):
         return 3
     return None

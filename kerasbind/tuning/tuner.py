@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import threading
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -268,29 +266,6 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             self.oracle.save()
         _save_state(self._get_tuner_fname(), self.get_state())
 
-    def search(self, *args: Any, **kwargs: Any) -> None:
-        """KerasTuner's search, stopped by Ctrl-C at any point. KerasTuner records a trial that
-        raised any ``Exception`` as failed and goes on with the next, so an interrupt that a
-        library turned into an exception would be lost: the flag set here re-raises it."""
-        self.interrupted = False
-        if threading.current_thread() is not threading.main_thread():
-            return super().search(*args, **kwargs)
-
-        def on_sigint(signum: int, frame: Any) -> None:
-            self.interrupted = True
-            signal.default_int_handler(signum, frame)
-
-        previous = signal.signal(signal.SIGINT, on_sigint)
-        try:
-            return super().search(*args, **kwargs)
-        finally:
-            signal.signal(signal.SIGINT, previous)
-
-    def _try_run_and_update_trial(self, trial: Any, *args: Any, **kwargs: Any) -> None:
-        super()._try_run_and_update_trial(trial, *args, **kwargs)
-        if getattr(self, "interrupted", False):
-            raise KeyboardInterrupt
-
     def pre_create_trial(self) -> None:
         if self.deadline is not None and time.time() >= self.deadline:
             raise SearchTimeUp
@@ -345,9 +320,17 @@ class CrossValidationTuner(base_tuner.BaseTuner):
                 curves[fold][step] = auc
             curve = cv_curve(curves)
             self.progress.checkpoint(step, steps, curve[step])
-            if self.settings.exhaustive or step >= steps:
-                return False
-            stop[0] = stop_reason(curve, recorded, first=len(curve) == 1) or 0
+            if self.settings.exhaustive or budget is not None or step >= steps:
+                return False  # (Hyperband's brackets do their own stopping)
+            stop[0] = (
+                stop_reason(
+                    curve,
+                    recorded,
+                    first=len(curve) == 1,
+                    checkpoints=self.settings.max_checkpoints,
+                )
+                or 0
+            )
             return stop[0] != 0
 
         train_steps(
