@@ -34,7 +34,12 @@ def random_sequences(n: int, length: int = 101, seed: int = 0) -> list[str]:
 
 
 def bench_architecture(name: str, steps: int, jit: str, n: int) -> dict[str, float]:
-    from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
+    from kerasbind.models import (
+        build_model,
+        compile_model,
+        default_hyperparameters,
+        resolve_architecture,
+    )
     from kerasbind.pipeline import encoder_for
     from kerasbind.prediction import predict_encoded
     from kerasbind.sequences import SequenceSet
@@ -48,6 +53,7 @@ def bench_architecture(name: str, steps: int, jit: str, n: int) -> dict[str, flo
 
     x, y = encode(seqset.sequences, encoder), seqset.labels.astype(np.float32)
     model = build_model(arch, default_hyperparameters(arch), encoder)
+    compile_model(model, arch, default_hyperparameters(arch))
     if jit != "auto":
         model.jit_compile = jit == "on"
     # warm-up with the same chunking, so the timed run reuses the traced training function

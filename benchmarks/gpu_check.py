@@ -45,7 +45,7 @@ def check(data_path: str, out_path: str, steps: int) -> None:
     from sklearn.metrics import roc_auc_score
 
     from kerasbind.encoding import EncoderSpec, encode_codes
-    from kerasbind.models import ARCHITECTURES, build_model, default_hyperparameters
+    from kerasbind.models import ARCHITECTURES, build_model, compile_model, default_hyperparameters
 
     data = np.load(data_path)
     results = {"backend": keras.backend.backend(), "devices": _devices(), "steps": steps}
@@ -56,6 +56,7 @@ def check(data_path: str, out_path: str, steps: int) -> None:
         x_train, x_test = encode_codes(data["train"], encoder), encode_codes(data["test"], encoder)
         matrix = data["word2vec"] if arch.embedding else None
         model = build_model(arch, default_hyperparameters(arch), encoder, embedding_matrix=matrix)
+        compile_model(model, arch, default_hyperparameters(arch))
         epochs = max(1, round(steps * 128 / len(x_train)))
         model.fit(x_train[:256], data["y_train"][:256], batch_size=128, epochs=1, verbose=0)
         start = time.perf_counter()

@@ -102,13 +102,14 @@ def fit_model(
     on_checkpoint: Callable[[int, float | None], bool | None] | None = None,
 ) -> tuple[Any, TrainingHistory]:
     """Build a fresh model (seeded) and train it for ``steps`` learning steps."""
-    from kerasbind.models import build_model
+    from kerasbind.models import build_model, compile_model
     from kerasbind.runtime import set_seed
 
     set_seed(seed)
     model = build_model(
         arch, hparams, prepared.encoder, prepared.embedding_matrix, freeze_embedding
     )
+    compile_model(model, arch, hparams)
     history = train_steps(
         model,
         prepared.x,

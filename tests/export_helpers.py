@@ -7,7 +7,12 @@ from pathlib import Path
 import numpy as np
 
 from kerasbind.encoding import EncoderSpec
-from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
+from kerasbind.models import (
+    build_model,
+    compile_model,
+    default_hyperparameters,
+    resolve_architecture,
+)
 from kerasbind.rundir import save_run
 
 LENGTH = 80  # the shortest the three-layer dilated stack accepts is 76
@@ -43,6 +48,7 @@ def tiny_run(path: Path, arch_name: str = "deepbind", seed: int = 0) -> Path:
         "hyperparameters": hparams,
         "encoder": encoder.to_dict(),
     }
+    compile_model(model, arch, hparams)
     model.optimizer.build(model.trainable_variables)  # saved as a trained model would be
     save_run(path, model, config)
     return path

@@ -21,11 +21,15 @@ def train_and_match(tmp_path, train: list[str], test, db: str) -> pd.DataFrame:
     return pd.read_csv(run_dir / "motifs" / "filters.tsv", sep="\t")
 
 
-def check(summary: pd.DataFrame, right: pd.Series) -> None:
-    """Most informative filters' best significant match is right; the others are not matched."""
+def check(summary: pd.DataFrame, right: pd.Series, majority: bool = True) -> None:
+    """Most (or, without ``majority``, at least half) of the informative filters have the right
+    best significant match, no filter has a wrong one, and filters under the gates are not
+    matched."""
     informative = summary["status"].isin(["best match", "no significant match"])
     assert informative.any(), summary.to_string()
-    assert (right & informative).sum() > informative.sum() / 2, summary.to_string()
+    hits, half = (right & informative).sum(), informative.sum() / 2
+    assert hits > half if majority else hits >= half, summary.to_string()
+    assert right[summary["status"] == "best match"].all(), summary.to_string()
     below = summary["status"].str.startswith("not matched")
     assert summary.loc[below, "best_target_id"].isna().all()
     assert (summary["best_q_value"].dropna() < 0.05).all()
@@ -52,4 +56,6 @@ def test_elavl1_filters_match_hur(shared_data, tmp_path):
         base / "test_sample_0" / "sequences.fa.gz",
         str(shared_data / "motifs" / "Ray2013_rbp_RNA.meme"),
     )  # fmt: skip
-    check(summary, summary["best_target_name"] == "HuR")
+    # with the validation-chosen defaults about half the informative filters reach q < 0.05
+    # against CISBP-RNA's 102 motifs (5 of them HuR); the rest say "no significant match"
+    check(summary, summary["best_target_name"] == "HuR", majority=False)

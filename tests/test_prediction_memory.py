@@ -8,7 +8,12 @@ import weakref
 import numpy as np
 
 from kerasbind.encoding import EncoderSpec, encode
-from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
+from kerasbind.models import (
+    build_model,
+    compile_model,
+    default_hyperparameters,
+    resolve_architecture,
+)
 from kerasbind.prediction import predict_encoded
 from kerasbind.simulate import simulate_config
 from kerasbind.training import train_steps
@@ -25,6 +30,7 @@ def test_models_that_predicted_are_collected() -> None:
     references = []
     for seed in range(20):
         model = build_model(arch, default_hyperparameters(arch), encoder)
+        compile_model(model, arch, default_hyperparameters(arch))
         train_steps(
             model, x, y, steps=4, eval_every=2, validation=(x, y), seed=seed, progress=False
         )

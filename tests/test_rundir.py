@@ -12,7 +12,12 @@ from kerasbind.embedding import embedding_matrix, train_word2vec
 from kerasbind.encoding import EncoderSpec, encode
 from kerasbind.errors import KerasbindError
 from kerasbind.files import update_json
-from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
+from kerasbind.models import (
+    build_model,
+    compile_model,
+    default_hyperparameters,
+    resolve_architecture,
+)
 from kerasbind.prediction import predict_encoded
 from kerasbind.rundir import load_run, save_run
 from kerasbind.training import train_steps
@@ -30,6 +35,7 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path: Path) -> None:
     word2vec = train_word2vec(sequences, seed=0)
     hparams = default_hyperparameters(arch)
     model = build_model(arch, hparams, encoder, embedding_matrix(word2vec, 3))
+    compile_model(model, arch, hparams)
     x = encode(sequences, encoder)
     train_steps(model, x, np.arange(64) % 2, steps=2, eval_every=2, progress=False)
     config = {
@@ -52,6 +58,7 @@ def test_save_merges_keys_others_added(tmp_path: Path) -> None:
     arch = resolve_architecture("deepbind")
     encoder = EncoderSpec("onehot", 30)
     model = build_model(arch, default_hyperparameters(arch), encoder)
+    compile_model(model, arch, default_hyperparameters(arch))
     config = {
         "architecture": arch.to_dict(),
         "hyperparameters": default_hyperparameters(arch),
@@ -78,6 +85,7 @@ def test_leftovers_of_a_killed_save_are_removed(tmp_path: Path) -> None:
     arch = resolve_architecture("deepbind")
     encoder = EncoderSpec("onehot", 30)
     model = build_model(arch, default_hyperparameters(arch), encoder)
+    compile_model(model, arch, default_hyperparameters(arch))
     config = {
         "architecture": arch.to_dict(),
         "hyperparameters": default_hyperparameters(arch),
@@ -95,6 +103,7 @@ def test_a_failed_save_is_not_taken_for_a_run(tmp_path: Path) -> None:
     arch = resolve_architecture("deepbind")
     encoder = EncoderSpec("onehot", 30)
     model = build_model(arch, default_hyperparameters(arch), encoder)
+    compile_model(model, arch, default_hyperparameters(arch))
     config = {
         "architecture": arch.to_dict(),
         "hyperparameters": default_hyperparameters(arch),

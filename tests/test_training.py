@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from kerasbind.errors import KerasbindError
-from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
+from kerasbind.models import (
+    build_model,
+    compile_model,
+    default_hyperparameters,
+    resolve_architecture,
+)
 from kerasbind.pipeline import encode_set, fit_model, hold_out, prepare_inputs
 from kerasbind.prediction import binary_metrics, predict_encoded, predict_sequences
 from kerasbind.sequences import SequenceSet
@@ -33,6 +38,7 @@ def test_exact_steps_checkpoints_and_early_stop(planted) -> None:
     arch = resolve_architecture("deepbind")
     prepared = prepare_inputs(arch, train.subset(np.arange(600)))
     model = build_model(arch, default_hyperparameters(arch), prepared.encoder)
+    compile_model(model, arch, default_hyperparameters(arch))
     validation = (prepared.x[:200], prepared.y[:200])
     history = train_steps(
         model,
@@ -125,6 +131,7 @@ def test_predict_sequences_matches_encoded(planted) -> None:
     arch = resolve_architecture("eclstm")
     prepared = prepare_inputs(arch, train.subset(np.arange(300)))
     model = build_model(arch, default_hyperparameters(arch), prepared.encoder)
+    compile_model(model, arch, default_hyperparameters(arch))
     subset = test.subset(np.arange(70))
     np.testing.assert_allclose(
         predict_sequences(model, prepared.encoder, subset.sequences, batch_size=16),
@@ -138,6 +145,7 @@ def test_progress_without_a_terminal_is_one_line_per_checkpoint(planted, capsys)
     arch = resolve_architecture("deepbind")
     prepared = prepare_inputs(arch, train.subset(np.arange(300)))
     model = build_model(arch, default_hyperparameters(arch), prepared.encoder)
+    compile_model(model, arch, default_hyperparameters(arch))
     validation = (prepared.x[:100], prepared.y[:100])
     train_steps(model, prepared.x, prepared.y, steps=20, eval_every=10, validation=validation)
     err = capsys.readouterr().err

@@ -13,7 +13,7 @@ KEYS = ("trials", "folds", "max_steps", "eval_every", "final_models")
 
 def presets() -> dict[str, dict[str, int]]:
     """``tune``'s ``--budget`` presets (the one import of them in this package)."""
-    from kerasbind.cli.tune import BUDGETS
+    from kerasbind.api import BUDGETS
 
     return BUDGETS
 

@@ -90,46 +90,26 @@ def run_cell(
 ) -> dict[str, Any] | None:
     """Tune one cell (resuming its KerasTuner project) and write its record; None on a
     distributed worker, whose trials the chief records."""
-    from kerasbind.models import resolve_architecture
-    from kerasbind.runtime import set_seed
-    from kerasbind.tuning.run import TuneOptions, tune
-    from kerasbind.tuning.tuner import CVSettings
+    import kerasbind as kb
 
-    seed = wanted["seed"]
-    set_seed(seed)
-    options = TuneOptions(
-        cv=CVSettings(
-            folds=budget.folds, max_steps=budget.max_steps, eval_every=budget.eval_every, seed=seed
-        ),
-        trials=budget.trials,
-        final_models=budget.final_models,
-        progress=progress,
-    )
-    data = {
-        "negatives": wanted["negatives"],
-        "neg_ratio": wanted["neg_ratio"],
-        "benchmark_dataset": cell.source.name,
-    }
     started = time.time()
-    summary = tune(
-        resolve_architecture(cell.architecture),
-        train,
-        test,
-        cell.run_dir(out),
-        options=options,
-        data=data,
-    )
-    if summary is None:
+    tuned = kb.tune(
+        cell.architecture, train, test=test, seed=wanted["seed"], out=cell.run_dir(out),
+        negatives=wanted["negatives"], neg_ratio=wanted["neg_ratio"], progress=progress,
+        **budget.numbers(),
+    )  # fmt: skip
+    if tuned is None:
         return None
+    test_metrics = tuned.metrics["test"]
     record = {
         **base_record(cell, wanted),
         "status": "done",
         "n_train": len(train),
         "n_train_positive": train.n_positive,
-        "test_auc_roc": summary["test"]["auc_roc"],
-        "test_auc_pr": summary["test"]["auc_pr"],
-        "cv_auc": summary["best"]["cv_auc"],
-        "learning_steps": summary["best"]["learning_steps"],
+        "test_auc_roc": test_metrics["auc_roc"],
+        "test_auc_pr": test_metrics["auc_pr"],
+        "cv_auc": tuned.config["tuning"]["cv_auc"],
+        "learning_steps": tuned.config["training"]["steps"],
         "seconds": round(time.time() - started, 1),
     }
     write_json(cell.run_dir(out) / RECORD, record)

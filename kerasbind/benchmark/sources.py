@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import re
 from dataclasses import dataclass
@@ -100,19 +99,14 @@ def load_source(
     data_dir: Path | None = None,
     manual_dir: Path | None = None,
 ) -> tuple[SequenceSet, SequenceSet]:
-    """The training and test sets, through the same gate as ``tune``'s options."""
-    from kerasbind.datasets import load_training_and_test
+    """The training and test sets, through the same gate as ``tune``'s options: files or a
+    TFDS name's ``train`` and ``test`` splits, shuffled negatives added when asked."""
+    from kerasbind.datasets import load_sequence_set, read_dataset
 
-    options = argparse.Namespace(
-        dataset=source.tfds,
-        train=source.train,
-        test=source.test,
-        negatives=negatives,
-        neg_ratio=neg_ratio,
-        seed=seed,
-        data_dir=data_dir,
-        manual_dir=manual_dir,
-    )
-    train, test = load_training_and_test(options)
-    assert test is not None
-    return train, test
+    where = {"data_dir": data_dir, "manual_dir": manual_dir}
+    if source.tfds is not None:
+        train, test = (read_dataset(source.tfds, split, **where) for split in ("train", "test"))
+    else:
+        train, test = source.train, source.test
+    options = {"negatives": negatives, "neg_ratio": neg_ratio, "seed": seed}
+    return load_sequence_set(train, **options), load_sequence_set(test, **options)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from kerasbind.models.specs import ARCHITECTURES
 
 FORMATS = ["auto", "tsv", "deepbind", "ionmf", "fasta", "bed"]
 RNN_CHOICES = ["none", "lstm", "gru", "bilstm", "bigru"]
@@ -79,25 +80,6 @@ def fraction(text: str) -> float:
     if not 0.0 <= value < 1.0:
         raise argparse.ArgumentTypeError(f"must be in [0, 1), not {text!r}")
     return value
-
-
-class ArchitectureNames:
-    """``--arch`` choices: the model registry's names, looked up only when ``--arch`` is given
-    or help is shown (the registry lives in `kerasbind.models`, which imports Keras)."""
-
-    def _names(self) -> list[str]:
-        from kerasbind.runtime import quiet_tensorflow
-
-        quiet_tensorflow()
-        from kerasbind.models import ARCHITECTURES
-
-        return list(ARCHITECTURES)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._names()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names())
 
 
 def add_input_format_arguments(parser: argparse.ArgumentParser) -> None:
@@ -235,7 +217,7 @@ def add_architecture_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--arch",
-        choices=ArchitectureNames(),
+        choices=list(ARCHITECTURES),
         default="deepbind",
         help="named architecture (default deepbind)",
     )
