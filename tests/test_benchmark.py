@@ -252,3 +252,41 @@ def test_tfds_globs() -> None:
     ]
     assert resolve_datasets("clip_seq/23_*,clip_seq/2?_PARCLIP_PUM2*")[0].tfds == names[1]
     assert len(resolve_datasets("clip_seq/23_*,clip_seq/2?_PARCLIP_PUM2*")) == 1
+
+
+@pytest.mark.slow
+def test_two_clip_sets_two_architectures(shared_data: Path, tmp_path: Path, capsys) -> None:
+    """The issue's acceptance check on real data: 2 CLIP-seq sets × 2 architectures with a small
+    custom budget write four rows, both figures and the page; the rerun trains nothing."""
+    clip = shared_data / "CLIP-seq"
+    names = ["23_PARCLIP_PUM2_hg19", "8_PARCLIP_ELAVL1_hg19"]
+    (tmp_path / "clip.tsv").write_text(
+        "".join(
+            f"{name}\t{clip / name / '30000/training_sample_0/sequences.fa.gz'}"
+            f"\t{clip / name / '30000/test_sample_0/sequences.fa.gz'}\n"
+            for name in names
+        )
+    )
+    budget = {"trials": 1, "folds": 2, "max_steps": 100, "eval_every": 50, "final_models": 1}
+    (tmp_path / "small.json").write_text(json.dumps(budget))
+    arguments = [
+        "benchmark",
+        "--arch",
+        "deepbind,dilated",
+        "--datasets",
+        str(tmp_path / "clip.tsv"),
+        "--budget",
+        str(tmp_path / "small.json"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    assert main(arguments) == 0
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert len(results) == 4 and set(results.n_train) == {30_000}
+    assert results.test_auc_roc.between(0.6, 1).all()
+    for path in ("figures/auc_distribution.png", "figures/wilcoxon.png", "benchmark.html"):
+        assert (tmp_path / "out" / path).is_file()
+    capsys.readouterr()
+    assert main(arguments) == 0
+    captured = capsys.readouterr()
+    assert _trials_run(captured.err) == 0 and "trained 0 cell(s), skipped 4" in captured.out
