@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -133,31 +134,36 @@ def test_interrupted_cell_resumes_its_search(inputs, tmp_path: Path, capsys) -> 
     assert len(trials) == 2
 
 
-def test_failed_cells_are_listed(tmp_path: Path, capsys) -> None:
-    positives, _ = simulate_binding(40, 10, ["MA0139.2"], length=60, seed=0)
-    only = positives.subset([i for i in range(len(positives)) if positives.labels[i] == 1])
-    write_tsv(only, tmp_path / "pos.tsv")
+def test_failed_cells_are_listed_then_retried(inputs, tmp_path: Path, capsys) -> None:
+    """Positives-only files fail (listed, not dropped); with --negatives shuffle the rerun
+    trains the cell and the failure is gone."""
+    positives, _ = simulate_binding(80, 10, ["MA0139.2"], length=60, seed=0)
+    write_tsv(positives.subset(np.flatnonzero(positives.labels == 1)), tmp_path / "pos.tsv")
     (tmp_path / "m.tsv").write_text("positives_only\tpos.tsv\tpos.tsv\n")
-    code = main(
-        [
-            "benchmark",
-            "--arch",
-            "deepbind",
-            "--datasets",
-            str(tmp_path / "m.tsv"),
-            "--budget",
-            "quick",
-            "--out",
-            str(tmp_path / "out"),
-            "--quiet",
-        ]
-    )
-    assert code == 0
+    arguments = [
+        "benchmark",
+        "--arch",
+        "deepbind",
+        "--datasets",
+        str(tmp_path / "m.tsv"),
+        "--budget",
+        str(inputs["budget"]),
+        "--out",
+        str(tmp_path / "out"),
+        "--quiet",
+    ]
+    assert main(arguments) == 0
     text = capsys.readouterr().out
     assert "failed: positives_only × deepbind" in text and "--negatives shuffle" in text
     failed = pd.read_csv(tmp_path / "out" / "failed.csv")
     assert list(failed.dataset) == ["positives_only"]
     assert "positives_only" in (tmp_path / "out" / "benchmark.html").read_text()
+    assert len(pd.read_csv(tmp_path / "out" / "results.csv")) == 0
+
+    assert main([*arguments, "--negatives", "shuffle"]) == 0
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert list(results.n_train) == [80] and list(results.n_train_positive) == [40]
+    assert len(pd.read_csv(tmp_path / "out" / "failed.csv")) == 0
 
 
 def test_shards_partition_the_plan() -> None:
