@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -134,31 +135,36 @@ def test_interrupted_cell_resumes_its_search(inputs, tmp_path: Path, capsys) -> 
     assert learned == 2 and _trials_run(capsys.readouterr().err) == len(trials) - 1
 
 
-def test_failed_cells_are_listed(tmp_path: Path, capsys) -> None:
-    positives, _ = simulate_binding(40, 10, ["MA0139.2"], length=60, seed=0)
-    only = positives.subset([i for i in range(len(positives)) if positives.labels[i] == 1])
-    write_tsv(only, tmp_path / "pos.tsv")
+def test_failed_cells_are_listed_then_retried(inputs, tmp_path: Path, capsys) -> None:
+    """Positives-only files fail (listed, not dropped); with --negatives shuffle the rerun
+    trains the cell and the failure is gone."""
+    positives, _ = simulate_binding(80, 10, ["MA0139.2"], length=60, seed=0)
+    write_tsv(positives.subset(np.flatnonzero(positives.labels == 1)), tmp_path / "pos.tsv")
     (tmp_path / "m.tsv").write_text("positives_only\tpos.tsv\tpos.tsv\n")
-    code = main(
-        [
-            "benchmark",
-            "--arch",
-            "deepbind",
-            "--datasets",
-            str(tmp_path / "m.tsv"),
-            "--budget",
-            "quick",
-            "--out",
-            str(tmp_path / "out"),
-            "--quiet",
-        ]
-    )
-    assert code == 0
+    arguments = [
+        "benchmark",
+        "--arch",
+        "deepbind",
+        "--datasets",
+        str(tmp_path / "m.tsv"),
+        "--budget",
+        str(inputs["budget"]),
+        "--out",
+        str(tmp_path / "out"),
+        "--quiet",
+    ]
+    assert main(arguments) == 0
     text = capsys.readouterr().out
     assert "failed: positives_only × deepbind" in text and "--negatives shuffle" in text
     failed = pd.read_csv(tmp_path / "out" / "failed.csv")
     assert list(failed.dataset) == ["positives_only"]
     assert "positives_only" in (tmp_path / "out" / "benchmark.html").read_text()
+    assert len(pd.read_csv(tmp_path / "out" / "results.csv")) == 0
+
+    assert main([*arguments, "--negatives", "shuffle"]) == 0
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert list(results.n_train) == [80] and list(results.n_train_positive) == [40]
+    assert len(pd.read_csv(tmp_path / "out" / "failed.csv")) == 0
 
 
 def test_shards_partition_the_plan() -> None:
@@ -253,3 +259,41 @@ def test_tfds_globs() -> None:
     ]
     assert resolve_datasets("clip_seq/23_*,clip_seq/2?_PARCLIP_PUM2*")[0].tfds == names[1]
     assert len(resolve_datasets("clip_seq/23_*,clip_seq/2?_PARCLIP_PUM2*")) == 1
+
+
+@pytest.mark.slow
+def test_two_clip_sets_two_architectures(shared_data: Path, tmp_path: Path, capsys) -> None:
+    """The issue's acceptance check on real data: 2 CLIP-seq sets × 2 architectures with a small
+    custom budget write four rows, both figures and the page; the rerun trains nothing."""
+    clip = shared_data / "CLIP-seq"
+    names = ["23_PARCLIP_PUM2_hg19", "8_PARCLIP_ELAVL1_hg19"]
+    (tmp_path / "clip.tsv").write_text(
+        "".join(
+            f"{name}\t{clip / name / '30000/training_sample_0/sequences.fa.gz'}"
+            f"\t{clip / name / '30000/test_sample_0/sequences.fa.gz'}\n"
+            for name in names
+        )
+    )
+    budget = {"trials": 1, "folds": 2, "max_steps": 100, "eval_every": 50, "final_models": 1}
+    (tmp_path / "small.json").write_text(json.dumps(budget))
+    arguments = [
+        "benchmark",
+        "--arch",
+        "deepbind,dilated",
+        "--datasets",
+        str(tmp_path / "clip.tsv"),
+        "--budget",
+        str(tmp_path / "small.json"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    assert main(arguments) == 0
+    results = pd.read_csv(tmp_path / "out" / "results.csv")
+    assert len(results) == 4 and set(results.n_train) == {30_000}
+    assert results.test_auc_roc.between(0.6, 1).all()
+    for path in ("figures/auc_distribution.png", "figures/wilcoxon.png", "benchmark.html"):
+        assert (tmp_path / "out" / path).is_file()
+    capsys.readouterr()
+    assert main(arguments) == 0
+    captured = capsys.readouterr()
+    assert _trials_run(captured.err) == 0 and "trained 0 cell(s), skipped 4" in captured.out
