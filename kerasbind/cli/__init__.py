@@ -24,6 +24,7 @@ COMMAND_ORDER = [
     "prepare",
     "train",
     "tune",
+    "benchmark",
     "evaluate",
     "predict",
     "export",
