@@ -58,18 +58,28 @@ SIMULATION_CONFIGS: dict[str, SimulationConfig] = {
     config.name: config
     for config in (
         SimulationConfig(
-            "easy", "CTCF (MA0139.2) in every positive, forward strand",
+            "easy",
+            "CTCF (MA0139.2) in every positive, forward strand",
             motif_ids=("MA0139.2",),
         ),
         SimulationConfig(
-            "medium", "USF1 E-box (MA0093.4) in 80 % of the positives, both strands",
-            motif_ids=("MA0093.4",), occupancy=0.8, both_strands=True, seed=1,
+            "medium",
+            "USF1 E-box (MA0093.4) in 80 % of the positives, both strands",
+            motif_ids=("MA0093.4",),
+            occupancy=0.8,
+            both_strands=True,
+            seed=1,
         ),
         SimulationConfig(
-            "hard", "USF1 (MA0093.4) or SP1 (MA0079.5), 60 % occupancy, both strands, "
+            "hard",
+            "USF1 (MA0093.4) or SP1 (MA0079.5), 60 % occupancy, both strands, "
             "GATA1 (MA0035.5) decoys in 30 % of all sequences",
-            motif_ids=("MA0093.4", "MA0079.5"), occupancy=0.6, both_strands=True,
-            decoy_ids=("MA0035.5",), decoy_rate=0.3, seed=2,
+            motif_ids=("MA0093.4", "MA0079.5"),
+            occupancy=0.6,
+            both_strands=True,
+            decoy_ids=("MA0035.5",),
+            decoy_rate=0.3,
+            seed=2,
         ),
     )
 }
@@ -107,8 +117,12 @@ def _markov_backgrounds(rng: np.random.Generator, n: int, length: int) -> np.nda
 
 
 def _plant(
-    rng: np.random.Generator, codes: np.ndarray, rows: np.ndarray, pfm: np.ndarray,
-    both_strands: bool, taken: np.ndarray | None = None,
+    rng: np.random.Generator,
+    codes: np.ndarray,
+    rows: np.ndarray,
+    pfm: np.ndarray,
+    both_strands: bool,
+    taken: np.ndarray | None = None,
 ) -> np.ndarray:
     """Write a PFM-sampled instance into each of ``rows`` of ``codes``; return the starts.
 
@@ -147,8 +161,12 @@ def _to_strings(codes: np.ndarray) -> list[str]:
 
 
 def _plant_decoys(
-    rng: np.random.Generator, codes: np.ndarray, taken: np.ndarray, decoy_ids: Sequence[str],
-    decoy_rate: float, both_strands: bool,
+    rng: np.random.Generator,
+    codes: np.ndarray,
+    taken: np.ndarray,
+    decoy_ids: Sequence[str],
+    decoy_rate: float,
+    both_strands: bool,
 ) -> None:
     """Plant one of ``decoy_ids`` into a ``decoy_rate`` fraction of all rows, beside ``taken``."""
     if not decoy_ids or decoy_rate == 0:
@@ -162,8 +180,15 @@ def _plant_decoys(
 
 
 def _simulate_split(
-    n: int, motif_ids: Sequence[str], length: int, occupancy: float, both_strands: bool,
-    decoy_ids: Sequence[str], decoy_rate: float, seed: tuple[int, int], split: str,
+    n: int,
+    motif_ids: Sequence[str],
+    length: int,
+    occupancy: float,
+    both_strands: bool,
+    decoy_ids: Sequence[str],
+    decoy_rate: float,
+    seed: tuple[int, int],
+    split: str,
 ) -> SequenceSet:
     rng = np.random.default_rng(seed)
     pfms = motif_pfms(motif_ids)
@@ -184,8 +209,7 @@ def _simulate_split(
     motif_column[negatives] = ""
     starts[negatives] = -1
     ends = starts + np.array([pfms[m].shape[1] if m else 0 for m in motif_column])
-    _plant_decoys(rng, codes, np.stack([starts, ends], axis=1), decoy_ids, decoy_rate,
-                  both_strands)
+    _plant_decoys(rng, codes, np.stack([starts, ends], axis=1), decoy_ids, decoy_rate, both_strands)
     return SequenceSet(
         sequences=_to_strings(codes),
         labels=labels,
@@ -196,9 +220,16 @@ def _simulate_split(
 
 
 def simulate_binding(
-    n_train: int, n_test: int, motif_ids: Sequence[str], length: int = 101,
-    occupancy: float = 1.0, seed: int = 0, *, both_strands: bool = False,
-    decoy_ids: Sequence[str] = (), decoy_rate: float = 0.0,
+    n_train: int,
+    n_test: int,
+    motif_ids: Sequence[str],
+    length: int = 101,
+    occupancy: float = 1.0,
+    seed: int = 0,
+    *,
+    both_strands: bool = False,
+    decoy_ids: Sequence[str] = (),
+    decoy_rate: float = 0.0,
 ) -> tuple[SequenceSet, SequenceSet]:
     """Balanced train and test sets with ``motif_ids`` planted in the positives (see module doc).
 
@@ -219,7 +250,13 @@ def simulate_config(config: SimulationConfig | str) -> tuple[SequenceSet, Sequen
     if isinstance(config, str):
         config = SIMULATION_CONFIGS[config]
     return simulate_binding(
-        config.n_train, config.n_test, config.motif_ids, config.length, config.occupancy,
-        config.seed, both_strands=config.both_strands, decoy_ids=config.decoy_ids,
+        config.n_train,
+        config.n_test,
+        config.motif_ids,
+        config.length,
+        config.occupancy,
+        config.seed,
+        both_strands=config.both_strands,
+        decoy_ids=config.decoy_ids,
         decoy_rate=config.decoy_rate,
     )

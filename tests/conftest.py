@@ -57,9 +57,28 @@ def planted_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     train, test = simulate_binding(2000, 400, ["MA0093.4", "MA0035.5"], seed=0)
     write_tsv(train, folder / "train.tsv")
     write_tsv(test, folder / "test.tsv")
-    arguments = ["train", "--arch", "deepbind", "--train", str(folder / "train.tsv"),
-                 "--test", str(folder / "test.tsv"), "--steps", "600", "--eval-every", "600",
-                 "--out", str(folder / "run"), "--quiet", "--seed", "0"]
+    arguments = [
+        "train",
+        "--arch",
+        "deepbind",
+        "--train",
+        str(folder / "train.tsv"),
+        "--test",
+        str(folder / "test.tsv"),
+        "--steps",
+        "600",
+        "--eval-every",
+        "600",
+        "--out",
+        str(folder / "run"),
+        "--quiet",
+        "--seed",
+        "0",
+    ]
     assert main(arguments) == 0
-    return {"run_dir": folder / "run", "train": folder / "train.tsv",
-            "test": folder / "test.tsv", "test_set": test}
+    return {
+        "run_dir": folder / "run",
+        "train": folder / "train.tsv",
+        "test": folder / "test.tsv",
+        "test_set": test,
+    }

@@ -111,8 +111,22 @@ def test_explain_command_writes_maps_and_variants(run, planted_run, tmp_path, ca
     from kerasbind.cli import main
 
     out = tmp_path / "explain"
-    assert main(["explain", str(planted_run["run_dir"]), "--input", str(planted_run["test"]),
-                 "--ids", "seq4", "seq1", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "explain",
+                str(planted_run["run_dir"]),
+                "--input",
+                str(planted_run["test"]),
+                "--ids",
+                "seq4",
+                "seq1",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     summary = pd.read_csv(out / "explained.tsv", sep="\t")
     assert list(summary["id"]) == ["seq4", "seq1"]
     table = pd.read_csv(out / "seq4.ism.tsv", sep="\t")
@@ -120,6 +134,19 @@ def test_explain_command_writes_maps_and_variants(run, planted_run, tmp_path, ca
     assert len(table) == 101
     for name in ("seq4.ism.png", "seq4.logo.png", "seq1.ism.png"):
         assert (out / name).stat().st_size > 5000
-    assert main(["explain", str(planted_run["run_dir"]), "--input", str(planted_run["test"]),
-                 "--ids", "nope", "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "explain",
+                str(planted_run["run_dir"]),
+                "--input",
+                str(planted_run["test"]),
+                "--ids",
+                "nope",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "nope" in capsys.readouterr().err

@@ -33,23 +33,41 @@ def _kerasbind(*args: str) -> str:
 def test_pum2_export_acceptance(pum2_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, test = pum2_files
     run, base = tmp_path / "run", tmp_path / "models"
-    _kerasbind("train", "--arch", "deepbind", "--train", str(train), "--steps", "300",
-               "--out", str(run), "--quiet")
+    _kerasbind(
+        "train",
+        "--arch",
+        "deepbind",
+        "--train",
+        str(train),
+        "--steps",
+        "300",
+        "--out",
+        str(run),
+        "--quiet",
+    )
     _kerasbind("export", str(run), "--out", str(base), "--name", "pum2", "--serving-config")
     assert "version 2" in _kerasbind("export", str(run), "--out", str(base), "--name", "pum2")
     version = base / "pum2" / "2"
     assert (version / "assets.extra" / "tf_serving_warmup_requests").is_file()
     assert "name: 'pum2'" in (base / "models.config").read_text()
-    shown = subprocess.run([BIN / "saved_model_cli", "show", "--dir", str(version), "--all"],
-                           capture_output=True, text=True, check=True).stdout
-    assert "DT_STRING" in shown[shown.index("signature_def['serving_default']"):]
+    shown = subprocess.run(
+        [BIN / "saved_model_cli", "show", "--dir", str(version), "--all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "DT_STRING" in shown[shown.index("signature_def['serving_default']") :]
 
     predicted = tmp_path / "predict.tsv"
     _kerasbind("predict", str(run), "--input", str(test), "--output", str(predicted))
     table = pd.read_csv(predicted, sep="\t").head(1000)
     assert len(table) == 1000
-    fresh = subprocess.run([sys.executable, "-c", FRESH_PROCESS, str(version), str(predicted)],
-                           capture_output=True, text=True, check=True)
+    fresh = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, str(version), str(predicted)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert float(fresh.stdout.split()[-1]) < 1e-5
 
     fasta = tmp_path / "test1000.fa"
@@ -58,8 +76,17 @@ def test_pum2_export_acceptance(pum2_files: tuple[Path, Path], tmp_path: Path) -
     with serve(base) as stub:
         for option, address in (("--rest", stub.rest_url), ("--grpc", stub.grpc_address)):
             out = tmp_path / f"client{option}.tsv"
-            _kerasbind("client", option, address, "--model", "pum2", "--input", str(fasta),
-                       "--output", str(out))
+            _kerasbind(
+                "client",
+                option,
+                address,
+                "--model",
+                "pum2",
+                "--input",
+                str(fasta),
+                "--output",
+                str(out),
+            )
             got = pd.read_csv(out, sep="\t")
             assert got["sequence"].equals(table["sequence"])
             np.testing.assert_allclose(got["probability"], table["probability"], atol=1e-5)

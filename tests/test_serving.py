@@ -49,7 +49,8 @@ def test_status_signatures_and_predictions(served, protocol: str) -> None:
     stub, runs = served
     client = _client(stub, protocol)
     assert [(s["version"], s["state"]) for s in client.status()] == [
-        (1, "AVAILABLE"), (2, "AVAILABLE"),
+        (1, "AVAILABLE"),
+        (2, "AVAILABLE"),
     ]
     signature = client.signatures()["serving_default"]
     assert signature["inputs"] == {"sequences": "DT_STRING"}
@@ -103,18 +104,59 @@ def test_client_command_matches_predict(served, tmp_path: Path, capsys) -> None:
     stub, runs = served
     fasta = tmp_path / "input.fa"
     fasta.write_text("".join(f">s{i}\n{s}\n" for i, s in enumerate(SEQUENCES) if s))
-    assert main(["predict", str(runs[2]), "--input", str(fasta), "--output",
-                 str(tmp_path / "predict.tsv")]) == 0
+    assert (
+        main(
+            [
+                "predict",
+                str(runs[2]),
+                "--input",
+                str(fasta),
+                "--output",
+                str(tmp_path / "predict.tsv"),
+            ]
+        )
+        == 0
+    )
     expected = pd.read_csv(tmp_path / "predict.tsv", sep="\t")
     for option, address in (("--rest", stub.rest_url), ("--grpc", stub.grpc_address)):
         out = tmp_path / f"client{option}.tsv"
-        assert main(["client", option, address, "--model", "tiny", "--input", str(fasta),
-                     "--output", str(out), "--batch-size", "7"]) == 0
+        assert (
+            main(
+                [
+                    "client",
+                    option,
+                    address,
+                    "--model",
+                    "tiny",
+                    "--input",
+                    str(fasta),
+                    "--output",
+                    str(out),
+                    "--batch-size",
+                    "7",
+                ]
+            )
+            == 0
+        )
         got = pd.read_csv(out, sep="\t")
         assert got[["id", "sequence"]].equals(expected[["id", "sequence"]])
         np.testing.assert_allclose(got["probability"], expected["probability"], atol=2e-6)
     assert main(["client", "--rest", stub.rest_url, "--model", "tiny", "--status"]) == 0
     assert '"state": "AVAILABLE"' in capsys.readouterr().out
-    assert main(["client", "--grpc", stub.grpc_address, "--model", "nope", "--input",
-                 str(fasta), "--output", str(out)]) == 2
+    assert (
+        main(
+            [
+                "client",
+                "--grpc",
+                stub.grpc_address,
+                "--model",
+                "nope",
+                "--input",
+                str(fasta),
+                "--output",
+                str(out),
+            ]
+        )
+        == 2
+    )
     assert "model 'nope' is not served" in capsys.readouterr().err

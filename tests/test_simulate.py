@@ -61,8 +61,9 @@ def test_planted_instances_sit_where_metadata_says() -> None:
     assert set(train.metadata.motif_id[planted]) == {CTCF}
     sequences = [train.sequences[i] for i in np.flatnonzero(planted)]
     at_start = _window_loglik(sequences, train.metadata.motif_start[planted].to_numpy(), pfm)
-    shifted = _window_loglik(sequences, (train.metadata.motif_start[planted].to_numpy() + 40) % 80,
-                             pfm)
+    shifted = _window_loglik(
+        sequences, (train.metadata.motif_start[planted].to_numpy() + 40) % 80, pfm
+    )
     assert np.median(at_start) > np.median(shifted) + 10
 
 
@@ -90,9 +91,7 @@ def test_occupancy_and_strands() -> None:
 
 
 def test_decoys_are_planted_in_both_classes_alike() -> None:
-    train, _ = simulate_binding(
-        4000, 10, [CTCF], decoy_ids=[GATA1], decoy_rate=0.5, seed=5
-    )
+    train, _ = simulate_binding(4000, 10, [CTCF], decoy_ids=[GATA1], decoy_rate=0.5, seed=5)
     best = _best_match(train.sequences, motif_pfms([GATA1])[GATA1])
     positive = train.labels == 1
     strong = best > np.quantile(best, 0.6)
@@ -111,8 +110,11 @@ def test_named_configs_build() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"motif_ids": []}, {"motif_ids": [CTCF], "occupancy": 1.5}, {"motif_ids": [CTCF],
-                                                                    "length": 10}],
+    [
+        {"motif_ids": []},
+        {"motif_ids": [CTCF], "occupancy": 1.5},
+        {"motif_ids": [CTCF], "length": 10},
+    ],
 )
 def test_bad_arguments_are_refused(kwargs: dict) -> None:
     with pytest.raises(ValueError):

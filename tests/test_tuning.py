@@ -102,12 +102,32 @@ def test_cli_embedded_architecture_with_validation_selection(
     write_tsv(train, tmp_path / "train.tsv")
     write_tsv(test, tmp_path / "test.tsv")
     out = tmp_path / "run"
-    code = main([
-        "tune", "--arch", "kegru", "--train", str(tmp_path / "train.tsv"),
-        "--test", str(tmp_path / "test.tsv"), "--budget", "quick", "--trials", "1",
-        "--max-steps", "20", "--eval-every", "10", "--final-models", "1",
-        "--select-by", "validation", "--out", str(out), "--quiet",
-    ])
+    code = main(
+        [
+            "tune",
+            "--arch",
+            "kegru",
+            "--train",
+            str(tmp_path / "train.tsv"),
+            "--test",
+            str(tmp_path / "test.tsv"),
+            "--budget",
+            "quick",
+            "--trials",
+            "1",
+            "--max-steps",
+            "20",
+            "--eval-every",
+            "10",
+            "--final-models",
+            "1",
+            "--select-by",
+            "validation",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     assert code == 0
     assert "test AUC" in capsys.readouterr().out
     config = json.loads((out / "kerasbind.json").read_text())

@@ -17,9 +17,23 @@ def test_dilated_on_pum2_then_one_more_trial(pum2_files, tmp_path: Path, capsys)
     train, test = pum2_files
     out = tmp_path / "run"
     command = [
-        "tune", "--arch", "dilated", "--train", str(train), "--test", str(test),
-        "--folds", "3", "--max-steps", "1000", "--eval-every", "500", "--final-models", "2",
-        "--out", str(out),
+        "tune",
+        "--arch",
+        "dilated",
+        "--train",
+        str(train),
+        "--test",
+        str(test),
+        "--folds",
+        "3",
+        "--max-steps",
+        "1000",
+        "--eval-every",
+        "500",
+        "--final-models",
+        "2",
+        "--out",
+        str(out),
     ]
     assert main([*command, "--trials", "3"]) == 0
     table = pd.read_csv(out / "trials.csv")

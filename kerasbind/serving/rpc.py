@@ -38,7 +38,10 @@ class GrpcClient(ServingClient):
     """A model served at ``address`` (e.g. ``localhost:8500``)."""
 
     def __init__(
-        self, address: str, model: str, version: int | None = None,
+        self,
+        address: str,
+        model: str,
+        version: int | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         super().__init__(model, version, timeout)

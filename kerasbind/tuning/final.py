@@ -76,8 +76,15 @@ def train_final(
     selection = FinalSelection(model=None, kept=0, select_by=select_by)
     for index in range(n_models):
         model, history = fit_model(
-            arch, hparams, inputs, steps=steps, eval_every=steps, seed=seed + index,
-            validation=scoring, freeze_embedding=freeze_embedding, progress=progress.enabled,
+            arch,
+            hparams,
+            inputs,
+            steps=steps,
+            eval_every=steps,
+            seed=seed + index,
+            validation=scoring,
+            freeze_embedding=freeze_embedding,
+            progress=progress.enabled,
         )
         score = float(history.val_auc[-1])
         selection.scores.append(score)

@@ -93,17 +93,28 @@ def search(
     if train_set.labels is not None:
         check_folds(train_set.labels, options.cv.folds, train_set.source)
     prepared = prepare_inputs(
-        arch, train_set, seq_len=options.seq_len, seed=options.cv.seed,
+        arch,
+        train_set,
+        seq_len=options.seq_len,
+        seed=options.cv.seed,
         word2vec_path=options.word2vec_path,
     )
     oracle = make_oracle(
-        options.search, space_module.hyperparameters(arch, space), trials=options.trials,
+        options.search,
+        space_module.hyperparameters(arch, space),
+        trials=options.trials,
         settings=options.cv,
     )
     tuner = CrossValidationTuner(
-        oracle, arch=arch, space=space, prepared=prepared, settings=options.cv,
-        directory=str(out), project_name=PROJECT,
-        overwrite=options.overwrite and role != "worker", progress=progress,
+        oracle,
+        arch=arch,
+        space=space,
+        prepared=prepared,
+        settings=options.cv,
+        directory=str(out),
+        project_name=PROJECT,
+        overwrite=options.overwrite and role != "worker",
+        progress=progress,
         deadline=time.time() + options.max_time if options.max_time else None,
     )
     try:
@@ -152,9 +163,16 @@ def tune(
         f"steps; training {options.final_models} final model(s)"
     )
     selection = train_final(
-        arch, best["hyperparameters"], prepared, train_set, steps=best["learning_steps"],
-        n_models=options.final_models, select_by=options.select_by, seed=cv.seed,
-        freeze_embedding=cv.freeze_embedding, progress=progress,
+        arch,
+        best["hyperparameters"],
+        prepared,
+        train_set,
+        steps=best["learning_steps"],
+        n_models=options.final_models,
+        select_by=options.select_by,
+        seed=cv.seed,
+        freeze_embedding=cv.freeze_embedding,
+        progress=progress,
     )
     tuning = {
         "search": options.search,
