@@ -13,7 +13,7 @@ from kerasbind.encoding import EncoderSpec, encode
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ArchitectureSpec
 from kerasbind.sequences import SequenceSet
-from kerasbind.training import TrainingHistory, train_steps
+from kerasbind.training import TrainingHistory, interruptible, train_steps
 
 KMER_K = 3
 KMER_STRIDE = 1
@@ -88,6 +88,7 @@ def prepare_inputs(
     )
 
 
+@interruptible
 def fit_model(
     arch: ArchitectureSpec,
     hparams: dict[str, Any],

@@ -71,3 +71,29 @@ def test_ctrl_c_stops_tune_and_the_same_command_resumes(tmp_path: Path, marker: 
     assert "test AUC" in again.stdout
     table = pd.read_csv(tmp_path / "run" / "trials.csv")
     assert len(table) >= 3 and set(table["status"]) == {"COMPLETED"}
+
+
+def test_ctrl_c_stops_train_started_with_sigint_ignored(tmp_path: Path) -> None:
+    train, _ = simulate_binding(400, 100, ["MA0139.2"], length=60, seed=0)
+    write_tsv(train, tmp_path / "train.tsv")
+    command = [
+        sys.executable, "-m", "kerasbind", "train", "--arch", "deepbind",
+        "--train", str(tmp_path / "train.tsv"), "--steps", "100000", "--eval-every", "20",
+        "--out", str(tmp_path / "run"),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
+    assert process.stderr is not None
+    for line in process.stderr:
+        if "step 40/" in line:
+            break
+    else:
+        pytest.fail("train ended before its second checkpoint")
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read()
+    assert process.wait(timeout=120) == 130
+    assert rest.strip().splitlines()[-1] == "kerasbind train: interrupted"
+    assert not (tmp_path / "run" / "kerasbind.json").exists()
