@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -54,7 +55,8 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path: Path) -> None:
     assert not list((tmp_path / "run").glob(".*")), "temporary files left behind"
 
 
-def test_save_merges_keys_others_added(tmp_path: Path) -> None:
+def _small_deepbind() -> tuple[Any, dict[str, Any]]:
+    """An untrained, compiled DeepBind on 30-nt one-hot input and its run configuration."""
     arch = resolve_architecture("deepbind")
     encoder = EncoderSpec("onehot", 30)
     model = build_model(arch, default_hyperparameters(arch), encoder)
@@ -64,6 +66,11 @@ def test_save_merges_keys_others_added(tmp_path: Path) -> None:
         "hyperparameters": default_hyperparameters(arch),
         "encoder": encoder.to_dict(),
     }
+    return model, config
+
+
+def test_save_merges_keys_others_added(tmp_path: Path) -> None:
+    model, config = _small_deepbind()
     save_run(tmp_path, model, config)
     update_json(tmp_path / "kerasbind.json", {"export": {"base": "models/x"}})
     save_run(tmp_path, model, {**config, "metrics": {"test": {"auc_roc": 0.9}}})
@@ -82,15 +89,7 @@ def test_not_a_run_directory(tmp_path: Path) -> None:
 
 def test_leftovers_of_a_killed_save_are_removed(tmp_path: Path) -> None:
     """A train killed while writing leaves ``.model.keras.XXXX.keras``; the next save clears it."""
-    arch = resolve_architecture("deepbind")
-    encoder = EncoderSpec("onehot", 30)
-    model = build_model(arch, default_hyperparameters(arch), encoder)
-    compile_model(model, arch, default_hyperparameters(arch))
-    config = {
-        "architecture": arch.to_dict(),
-        "hyperparameters": default_hyperparameters(arch),
-        "encoder": encoder.to_dict(),
-    }
+    model, config = _small_deepbind()
     tmp_path.joinpath(".model.keras.k1ll3d.keras").write_bytes(b"")
     tmp_path.joinpath(".word2vec.model.k1ll3d.model").write_bytes(b"")
     save_run(tmp_path, model, config)
@@ -100,15 +99,7 @@ def test_leftovers_of_a_killed_save_are_removed(tmp_path: Path) -> None:
 def test_a_failed_save_is_not_taken_for_a_run(tmp_path: Path) -> None:
     """When the model cannot be written (here: a full disk), the folder stops being a run
     directory instead of pairing the earlier description with whatever is left."""
-    arch = resolve_architecture("deepbind")
-    encoder = EncoderSpec("onehot", 30)
-    model = build_model(arch, default_hyperparameters(arch), encoder)
-    compile_model(model, arch, default_hyperparameters(arch))
-    config = {
-        "architecture": arch.to_dict(),
-        "hyperparameters": default_hyperparameters(arch),
-        "encoder": encoder.to_dict(),
-    }
+    model, config = _small_deepbind()
     save_run(tmp_path, model, config)
 
     class FullDisk:
