@@ -49,8 +49,8 @@ def set_seed(seed: int) -> None:
 
 
 def use_numba_cache() -> bool:
-    """Point numba's compile cache at a writable folder, so numba code (the shuffle; memelite's
-    TOMTOM: about 70 s) compiles once per machine, not per run.
+    """Point numba's compile cache at a writable folder, so numba code (the dinucleotide
+    shuffle) compiles once per machine, not per run.
 
     The first writable of: ``NUMBA_CACHE_DIR`` as set, ``~/.cache/kerasbind/numba`` (under
     ``XDG_CACHE_HOME`` when set), a private folder in the temporary directory. Returns
