@@ -30,41 +30,73 @@ def simulated():
     return simulate_binding(300, 100, ["MA0139.2"], length=60, seed=0)
 
 
-def stop_reason(curve, recorded, *, first, checkpoints=8):
-    return stopping.stop_reason(curve, recorded, first=first, checkpoints=checkpoints)
+GRID = [100 * i for i in range(1, 9)]  # eight checkpoints, as in the paper's protocol
 
 
-def test_did_not_learn_stops_at_the_first_checkpoint_only() -> None:
-    assert stop_reason({100: 0.55}, [], first=True) == 1
-    assert stop_reason({100: 0.56}, [], first=True) is None
-    assert stop_reason({100: 0.9, 200: 0.91}, [], first=False) is None
-    assert stop_reason({100: 0.9, 200: 0.5, 300: 0.95}, [], first=False) is None
+def stop_reason(curve, recorded, checkpoints=GRID):
+    return stopping.stop_reason(curve, recorded, checkpoints=checkpoints)
+
+
+def test_did_not_learn_by_the_first_checkpoint() -> None:
+    assert stop_reason({100: 0.55}, []) == 1
+    assert stop_reason({100: 0.56}, []) is None
+    assert stop_reason({100: 0.9, 200: 0.91}, []) is None
+    assert stop_reason({100: 0.9, 200: 0.5, 300: 0.95}, []) is None
+    # at a rung before the first checkpoint: only once it is behind the median too
+    recorded = [{25: 0.7, 100: 0.8}, {25: 0.6, 100: 0.9}]
+    assert stop_reason({25: 0.5}, []) is None
+    assert stop_reason({25: 0.5}, recorded) == 1
+    assert stop_reason({25: 0.56}, recorded) == 2
+    assert stop_reason({25: 0.65}, recorded) is None
 
 
 def test_behind_the_median_of_the_trials_that_reached_the_step() -> None:
     recorded = [{100: 0.80, 200: 0.90}, {100: 0.70, 200: 0.85}, {100: 0.60}]
     # at step 100 the median of 0.80, 0.70, 0.60 is 0.70
-    assert stop_reason({100: 0.69}, recorded, first=True) == 2
-    assert stop_reason({100: 0.70}, recorded, first=True) is None
+    assert stop_reason({100: 0.69}, recorded) == 2
+    assert stop_reason({100: 0.70}, recorded) is None
     # at step 200 only two trials count (median 0.875); the best so far is what counts
-    assert stop_reason({100: 0.88, 200: 0.86}, recorded, first=False) is None
-    assert stop_reason({100: 0.80, 200: 0.86}, recorded, first=False) == 2
+    assert stop_reason({100: 0.88, 200: 0.86}, recorded) is None
+    assert stop_reason({100: 0.80, 200: 0.86}, recorded) == 2
     # one recorded trial is not enough to judge
-    assert stop_reason({100: 0.61}, recorded[:1], first=True) is None
+    assert stop_reason({100: 0.61}, recorded[:1]) is None
+    # at a rung: against the recorded trials' rungs (trials without rungs do not count)
+    rungs = [{50: 0.75, 100: 0.8}, {50: 0.65, 100: 0.7}, {100: 0.99}]
+    assert stop_reason({50: 0.69}, rungs) == 2
+    assert stop_reason({50: 0.70}, rungs) is None
 
 
-def test_no_longer_improving_for_a_quarter_of_the_checkpoints() -> None:
-    assert stop_reason({1: 0.7, 2: 0.8, 3: 0.79}, [], first=False) is None
-    assert stop_reason({1: 0.7, 2: 0.8, 3: 0.79, 4: 0.78}, [], first=False) == 3
-    assert stop_reason({1: 0.7, 2: 0.8, 3: 0.79}, [], first=False, checkpoints=4) == 3
+def test_no_longer_improving_is_judged_at_checkpoints() -> None:
+    assert stop_reason({100: 0.7, 200: 0.8, 300: 0.79}, []) is None
+    assert stop_reason({100: 0.7, 200: 0.8, 300: 0.79, 400: 0.78}, []) == 3
+    four = [100, 200, 300, 400]
+    assert stop_reason({100: 0.7, 200: 0.8, 300: 0.79}, [], four) == 3
+    # rungs between checkpoints neither count as a checkpoint nor end a trial this way
+    assert stop_reason({100: 0.8, 150: 0.7, 200: 0.79, 250: 0.6}, [], four) is None
+
+
+def test_rungs_split_a_checkpoint_interval_into_equal_evaluations() -> None:
+    assert stopping.rungs_per_checkpoint(5000) == 4  # the paper's protocol: every 1,250
+    assert stopping.rungs_per_checkpoint(500) == 4  # the quick budget: every 125
+    assert stopping.rungs_per_checkpoint(300) == 3
+    assert stopping.rungs_per_checkpoint(250) == 2
+    assert stopping.rungs_per_checkpoint(1001) == 1  # no equal split
+    assert stopping.rungs_per_checkpoint(30) == 1  # rungs too short to pay for themselves
 
 
 def test_cv_metrics_record_the_best_mean_and_where_the_trial_stopped() -> None:
     curves = {1: {50: 0.7, 100: 0.9, 150: 0.8}, 2: {50: 0.8, 100: 0.8, 150: 0.95}}
-    metrics = cv_metrics(curves, seconds=1.0, stop_code=3)
+    metrics = cv_metrics(curves, seconds=1.0, stop_code=3, checkpoint_steps=[50, 100, 150])
     assert metrics["val_auc"] == pytest.approx(0.875)  # step 150: (0.8 + 0.95) / 2
     assert metrics["learning_steps"] == 150 and metrics["stopped_at"] == 150
     assert metrics["stop_code"] == 3 and metrics["auc_fold1_step100"] == 0.9
+    # the rungs are recorded but learning steps are chosen at checkpoints only
+    metrics = cv_metrics(curves, seconds=1.0, stop_code=2, checkpoint_steps=[100, 200])
+    assert metrics["learning_steps"] == 100 and metrics["val_auc"] == pytest.approx(0.85)
+    assert metrics["stopped_at"] == 150 and metrics["auc_fold2_step50"] == 0.8
+    # stopped at a rung before the first checkpoint: a score, no learning steps
+    metrics = cv_metrics(curves, seconds=1.0, stop_code=2, checkpoint_steps=[200])
+    assert "learning_steps" not in metrics and metrics["val_auc"] == pytest.approx(0.875)
 
 
 def test_grouped_folds_train_exactly_as_each_fold_alone(simulated) -> None:
@@ -128,6 +160,27 @@ def test_trials_that_did_not_learn_are_replaced_and_recorded(simulated, tmp_path
     assert len(table) == 4  # two trials, each replaced once
     assert set(table["stop_reason"]) == {"did not learn"} and set(table["stopped_at"]) == {30}
     assert summary["stopped"] == {"did not learn": 4}
+
+
+def test_rungs_stop_trials_between_checkpoints(simulated, tmp_path: Path) -> None:
+    """Efficient protocol with rungs: a trial that cannot learn is stopped at the first rung
+    where it is behind the median, never chosen, and replaced."""
+    train, _ = simulated
+    space = {"learning_rate": {"choice": [0.01, 1e-7]},
+             "weight_decay": {"log_uniform": [1e-10, 1e-9]}}  # fmt: skip
+    cv = CVSettings(folds=2, max_steps=400, eval_every=200, seed=1)  # rungs every 100 steps
+    options = TuneOptions(cv=cv, trials=4, final_models=1, progress=False)
+    summary = tune(ARCHITECTURES["deepbind"], train, None, tmp_path, space=space,
+                   options=options)  # fmt: skip
+    table = pd.read_csv(tmp_path / "trials.csv")
+    assert {"cv_auc_step100", "cv_auc_step300"} <= set(table.columns)
+    at_rung = table[table["stopped_at"] < 200]
+    assert len(at_rung) > 0, "no trial stopped at a rung"
+    assert at_rung["learning_steps"].isna().all()
+    reached = table[table["learning_steps"].notna()]
+    best = reached.loc[reached["cv_auc"].idxmax()]
+    assert str(summary["best"]["trial"]) == str(best["trial"]) and best["cv_auc"] > 0.55
+    assert summary["best"]["learning_steps"] in (200, 400)
 
 
 def test_exhaustive_trains_every_trial_to_max_steps(simulated, tmp_path: Path) -> None:

@@ -80,12 +80,14 @@ class SearchProgress:
         from kerasbind.tuning.stopping import STOP_REASONS
 
         metric = trial.metrics.get_last_value
-        steps = int(metric("learning_steps"))
         code = int(metric("stop_code"))
-        stopped = f"; stopped at {int(metric('stopped_at'))} steps ({STOP_REASONS[code]})"
-        self._print(
-            f"{where} done: CV AUC {trial.score:.4f} at {steps} steps{stopped if code else ''}"
-        )
+        stopped = f"stopped at {int(metric('stopped_at'))} steps ({STOP_REASONS[code]})"
+        if not trial.metrics.exists("learning_steps"):  # stopped before its first checkpoint
+            self._print(f"{where} {stopped}: best CV AUC {trial.score:.4f}")
+            return
+        steps = int(metric("learning_steps"))
+        ended = f"; {stopped}" if code else ""
+        self._print(f"{where} done: CV AUC {trial.score:.4f} at {steps} steps{ended}")
 
     def message(self, text: str) -> None:
         self._print(text)

@@ -74,8 +74,12 @@ def stopped_early(table: pd.DataFrame) -> dict[str, int]:
 
 
 def best_trial(oracle: Any) -> Any:
-    """The completed trial with the highest CV AUC."""
-    best = [trial for trial in oracle.get_best_trials(1) if trial.status == "COMPLETED"]
+    """The completed trial with the highest CV AUC among those that reached a checkpoint."""
+    best = [
+        trial
+        for trial in oracle.get_best_trials(100_000)  # all of them
+        if trial.status == "COMPLETED" and trial.metrics.exists("learning_steps")
+    ]
     if not best:
         failed = [t for t in oracle.trials.values() if t.message]
         reason = failed[-1].message.strip().splitlines()[-1] if failed else "none has run yet"

@@ -5,10 +5,11 @@ models train together as one grouped model (`grouped.FoldGroup`) up to ``max_ste
 steps, and every fold's validation AUC is measured every ``eval_every`` steps. The trial's score
 (``val_auc``) is the best mean-over-folds AUC across checkpoints; that checkpoint's step count is
 reported as ``learning_steps`` (paper section 2.3: learning steps are a hyper-parameter). Unless
-``exhaustive``, a trial stops early by the rules of `stopping`. Every fold's AUC at every
-checkpoint is reported too (``auc_fold<f>_step<s>``), with where and why the trial stopped
-(``stopped_at``, ``stop_code``), so KerasTuner's own trial files hold the whole record, and
-resuming or distributing the search needs nothing beyond KerasTuner's project state.
+``exhaustive``, the folds are also evaluated at rungs between checkpoints and a trial stops early
+by the rules of `stopping`. Every fold's AUC at every evaluation is reported too
+(``auc_fold<f>_step<s>``), with where and why the trial stopped (``stopped_at``, ``stop_code``),
+so KerasTuner's own trial files hold the whole record, and resuming or distributing the search
+needs nothing beyond KerasTuner's project state.
 """
 
 from __future__ import annotations
@@ -29,11 +30,17 @@ from kerasbind.errors import KerasbindError
 from kerasbind.files import write_atomic
 from kerasbind.models import ArchitectureSpec
 from kerasbind.pipeline import PreparedInputs
-from kerasbind.training import train_steps
+from kerasbind.training import checkpoints, train_steps
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.progress import SearchProgress
-from kerasbind.tuning.stopping import DID_NOT_LEARN, cv_curve, fold_curves, stop_reason
+from kerasbind.tuning.stopping import (
+    DID_NOT_LEARN,
+    cv_curve,
+    fold_curves,
+    rungs_per_checkpoint,
+    stop_reason,
+)
 
 OBJECTIVE = "val_auc"
 SEARCHES = ("random", "hyperband", "bayesian")
@@ -54,6 +61,11 @@ class CVSettings:
     @property
     def max_checkpoints(self) -> int:
         return max(1, -(-self.max_steps // self.eval_every))
+
+    @property
+    def checkpoint_steps(self) -> list[int]:
+        """Where learning steps are chosen: every ``eval_every`` steps and at ``max_steps``."""
+        return checkpoints(self.max_steps, self.eval_every)
 
 
 class SearchTimeUp(Exception):
@@ -97,20 +109,24 @@ def fold_splits(
 
 
 def cv_metrics(
-    curves: dict[int, dict[int, float]], seconds: float, stop_code: int = 0
+    curves: dict[int, dict[int, float]],
+    seconds: float,
+    stop_code: int = 0,
+    *,
+    checkpoint_steps: list[int],
 ) -> dict[str, float]:
-    """The trial's metrics: best mean-over-folds AUC, its step count, the last step trained,
-    why training ended (`stopping.STOP_REASONS`), the time, and every fold's AUC at every
-    checkpoint."""
+    """The trial's metrics: best mean-over-folds AUC at the checkpoints and its step count, the
+    last step trained, why training ended (`stopping.STOP_REASONS`), the time, and every fold's
+    AUC at every evaluation. A trial stopped at a rung before its first checkpoint scores its best
+    rung and has no ``learning_steps`` (it is never chosen)."""
     curve = cv_curve(curves)
-    best = max(curve, key=lambda step: (curve[step], -step))
-    metrics = {
-        OBJECTIVE: curve[best],
-        "learning_steps": float(best),
-        "stopped_at": float(max(curve)),
-        "stop_code": float(stop_code),
-        "seconds": seconds,
-    }
+    scored = {step: auc for step, auc in curve.items() if step in checkpoint_steps}
+    metrics = {"stopped_at": float(max(curve)), "stop_code": float(stop_code), "seconds": seconds}
+    if scored:
+        best = max(scored, key=lambda step: (scored[step], -step))
+        metrics.update({OBJECTIVE: scored[best], "learning_steps": float(best)})
+    else:
+        metrics[OBJECTIVE] = max(curve.values())
     for fold, fold_curve in sorted(curves.items()):
         for step, auc in sorted(fold_curve.items()):
             metrics[f"auc_fold{fold}_step{step}"] = float(auc)
@@ -313,24 +329,20 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         recorded = self._recorded(trial.trial_id)
         stop = [0]
         validation = [fold[1] for fold in self.folds]
+        grid = self.settings.checkpoint_steps
+        stopping = not self.settings.exhaustive and budget is None  # Hyperband stops by rounds
+        interval = every // rungs_per_checkpoint(every) if stopping else every
 
-        def on_checkpoint(step: int, _: float | None) -> bool:
+        def on_evaluation(step: int, _: float | None) -> bool:
             step += start
             for fold, auc in enumerate(group.validation_auc(validation), start=1):
                 curves[fold][step] = auc
             curve = cv_curve(curves)
-            self.progress.checkpoint(step, steps, curve[step])
-            if self.settings.exhaustive or budget is not None or step >= steps:
-                return False  # (Hyperband's brackets do their own stopping)
-            stop[0] = (
-                stop_reason(
-                    curve,
-                    recorded,
-                    first=len(curve) == 1,
-                    checkpoints=self.settings.max_checkpoints,
-                )
-                or 0
-            )
+            if step in grid:
+                self.progress.checkpoint(step, steps, curve[step])
+            if not stopping or step >= steps:
+                return False
+            stop[0] = stop_reason(curve, recorded, checkpoints=grid) or 0
             return stop[0] != 0
 
         train_steps(
@@ -338,15 +350,16 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             [f[0].x for f in self.folds],
             [f[0].y for f in self.folds],
             steps=steps - start,
-            eval_every=every,
+            eval_every=interval,
             seed=seeds,
             progress=False,
-            on_checkpoint=on_checkpoint,
+            on_checkpoint=on_evaluation,
         )
         if budget is not None:
             path = Path(self.get_trial_dir(trial.trial_id)) / WEIGHTS_FILE
             write_atomic(path, lambda tmp: group.save(tmp))
-        return cv_metrics(curves, time.perf_counter() - started, stop[0])
+        seconds = time.perf_counter() - started
+        return cv_metrics(curves, seconds, stop[0], checkpoint_steps=grid)
 
     def on_trial_end(self, trial: Any) -> None:
         super().on_trial_end(trial)
