@@ -57,6 +57,24 @@ REFERENCE = {
     "embedding": ("defaults", "adagrad_0.05", "trained"),
     "adagrad": ("defaults", "adagrad_0.05", "pytorch_accumulator_0"),
 }
+# Run on this CPU after the GPU run had chosen Adagrad lr 0.01: the first PyTorch-Adagrad step
+# moves every weight by lr * sign(gradient), so a filter on one-hot input whose gradient says
+# "lower" drops by about 24 * lr at once and, behind its ReLU, may never fire again; which
+# filters survive depends on the seed. These candidates are judged over seeds too.
+ROBUST = {
+    "adagrad_0.01": {"optimizer": "adagrad", "learning_rate": 0.01},
+    "adagrad_0.01_conv0.1": {"optimizer": "adagrad", "learning_rate": 0.01, "conv_init_std": 0.1},
+    "adagrad_0.003": {"optimizer": "adagrad", "learning_rate": 0.003},
+    "adagrad_0.001": {"optimizer": "adagrad", "learning_rate": 0.001},
+    "sgd_0.02": {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98},
+}
+SEEDS = (0, 1, 2)
+SEEDED = {
+    "robust",
+    "robust_rnn_embedding",
+    "bias",
+    "clipping",
+}  # studies run with every seed of SEEDS
 # recurrent-only models (KEGRU) have their own defaults
 RNN_ONLY = {
     "sgd_0.02": {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98},
@@ -154,12 +172,42 @@ def jobs(studies: list[str] | None = None) -> list[dict[str, Any]]:
             "adagrad": "keras",
         },
     ]
+    for arch in ("deepbind", "deepbind_star"):
+        for cand, values in ROBUST.items():
+            settings.append({"study": "robust", "arch": arch, "setting": cand, "hp": values})
+    # the one-hot winner on the models whose first convolution reads word2vec vectors or
+    # feeds an RNN
+    for arch in ("deepbind_e_star", "ecblstm", "danq"):
+        for cand in ("adagrad_0.01", "adagrad_0.01_conv0.1"):
+            settings.append(
+                {"study": "robust_rnn_embedding", "arch": arch, "setting": cand,
+                 "hp": ROBUST[cand]}
+            )  # fmt: skip
+    # the kept departures from deepRAM, with the chosen defaults ({} = the builder's)
+    for arch in ("deepbind",):
+        settings.append({"study": "bias", "arch": arch, "setting": "zero_kerasbind", "hp": {}})
+        settings.append(
+            {"study": "bias", "arch": arch, "setting": "normal_1_deepram", "hp": {},
+             "bias": "deepram"}
+        )  # fmt: skip
+    for arch in ("danq",):
+        settings.append(
+            {"study": "clipping", "arch": arch, "setting": "clipped_kerasbind", "hp": {}}
+        )
+        settings.append(
+            {"study": "clipping", "arch": arch, "setting": "not_clipped_deepram", "hp": {},
+             "clip": False}
+        )  # fmt: skip
     out = []
     for fold in FOLDS:
         for name in SETS:
             for setting in settings:
-                if studies is None or setting["study"] in studies:
-                    out.append({**setting, "set": name, "fold": fold})
+                if studies is not None and setting["study"] not in studies:
+                    continue
+                seeds = SEEDS if setting["study"] in SEEDED else (fold,)
+                if setting["study"] in ("robust_rnn_embedding", "clipping"):
+                    seeds = SEEDS[:2]  # the slower models: two seeds
+                out += [{**setting, "set": name, "fold": fold, "seed": seed} for seed in seeds]
     return out
 
 
@@ -184,7 +232,7 @@ def _train_and_score(job: dict[str, Any]) -> dict[str, Any]:
     from sklearn.metrics import roc_auc_score
 
     from kerasbind.encoding import EncoderSpec, encode_codes
-    from kerasbind.models import blocks, build_model, compile_model, resolve_architecture
+    from kerasbind.models import blocks, build_model, builder, compile_model, resolve_architecture
 
     started = time.perf_counter()
     data = _DATA[job["set"]]
@@ -193,7 +241,7 @@ def _train_and_score(job: dict[str, Any]) -> dict[str, Any]:
     held_out = data["third"] == job["fold"]
     x = encode_codes(data["codes"], encoder)
     y = data["labels"].astype("float32")
-    keras.utils.set_random_seed(job["fold"])
+    keras.utils.set_random_seed(job["seed"])
     growth = blocks.conv_filters
     if job.get("growth") == "deepram":  # deepRAM's code: int(1.5 * c * first) for layer c >= 1
         blocks.conv_filters = lambda first, layer: int(1.5 * layer * first) if layer else first
@@ -203,7 +251,19 @@ def _train_and_score(job: dict[str, Any]) -> dict[str, Any]:
     finally:
         blocks.conv_filters = growth
     hparams = {**_defaults(arch), **job["hp"]}
-    compile_model(model, arch, hparams)
+    if job.get("bias") == "deepram":  # deepRAM: conv biases, and under Xavier dense ones, N(0, 1)
+        rng = np.random.default_rng(job["fold"])
+        for layer in model.layers:
+            dense = isinstance(layer, keras.layers.Dense) and hparams["init"] == "xavier"
+            if isinstance(layer, keras.layers.Conv1D) or dense:
+                layer.bias.assign(rng.normal(size=layer.bias.shape).astype("float32"))
+    clipnorm = builder.RNN_CLIPNORM
+    if job.get("clip") is False:  # deepRAM does not clip gradients
+        builder.RNN_CLIPNORM = None
+    try:
+        compile_model(model, arch, hparams)
+    finally:
+        builder.RNN_CLIPNORM = clipnorm
     if job.get("adagrad") == "keras":  # Keras's own Adagrad: accumulator from 0.1
         model.compile(
             optimizer=keras.optimizers.Adagrad(hparams["learning_rate"]),
@@ -287,6 +347,11 @@ def run(
             print(json.dumps(result), flush=True)
 
 
+def _pair(row: dict[str, Any]) -> tuple[str, int, int]:
+    """What a comparison pairs rows by: set, fold and seed (the fold, in runs before seeds)."""
+    return row["set"], row["fold"], row.get("seed", row["fold"])
+
+
 def summarise(out: Path, *results: Path) -> None:
     """Mean validation AUC per study and setting over the (set, fold) pairs all its settings
     finished; the best is the first setting (incumbent first) within `TIE` of the top mean."""
@@ -317,22 +382,19 @@ def summarise(out: Path, *results: Path) -> None:
             continue
         keys = {(row["arch"], row["setting"]) for row in study_rows}
         pairs = set.intersection(
-            *(
-                {(r["set"], r["fold"]) for r in study_rows if (r["arch"], r["setting"]) == key}
-                for key in keys
-            )
+            *({_pair(r) for r in study_rows if (r["arch"], r["setting"]) == key} for key in keys)
         )
         order = [REFERENCE[study][2]] if study in REFERENCE else []
         order = list(dict.fromkeys(order + [job["setting"] for job in jobs([study])]))
         table: dict[str, dict[str, list[float]]] = {setting: {} for setting in order}
         for row in study_rows:
-            if (row["set"], row["fold"]) in pairs:
+            if _pair(row) in pairs:
                 table[row["setting"]].setdefault(row["arch"], []).append(row["val_auc"])
         archs = sorted({arch for arch, _ in keys})
         backends = sorted({row.get("backend", "jax") for row in study_rows})
         lines += [
             f"## {study} ({', '.join(backends)}; n = {len(pairs)}: "
-            + ", ".join(f"{name} fold {fold}" for name, fold in sorted(pairs))
+            + ", ".join(f"{name} fold {fold} seed {seed}" for name, fold, seed in sorted(pairs))
             + ")",
             "",
             "| setting | " + " | ".join(archs) + " | mean |",

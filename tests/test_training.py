@@ -156,3 +156,21 @@ def test_progress_without_a_terminal_is_one_line_per_checkpoint(planted, capsys)
         "training: step 20/20",
     ]
     assert all("val auc 0." in line and "loss " in line for line in lines)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_default_filters_survive_the_first_steps(planted, seed: int) -> None:
+    """With the default hyper-parameters, DeepBind's filters on one-hot input stay alive: the
+    first Adagrad step (PyTorch's, from accumulator 0) moves every weight by the learning rate,
+    which with N(0, 0.01) filters left 1-3 of 16 silent here for good (7-8 of 16 on PUM2)."""
+    import keras
+
+    train, _ = planted
+    arch = resolve_architecture("deepbind")
+    prepared = prepare_inputs(arch, train, seed=0)
+    model, _ = fit_model(arch, default_hyperparameters(arch), prepared, steps=50,
+                         eval_every=50, seed=seed, progress=False)  # fmt: skip
+    conv = next(layer for layer in model.layers if isinstance(layer, keras.layers.Conv1D))
+    response = keras.Model(model.inputs, conv.output).predict(prepared.x, verbose=0)
+    silent = int(np.sum(response.max(axis=(0, 1)) <= 0))
+    assert silent == 0, f"{silent} of {response.shape[-1]} filters never fire"

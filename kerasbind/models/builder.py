@@ -39,6 +39,9 @@ _DEFAULTS: dict[str, Any] = {
 }
 # recurrent-only models (KEGRU): SGD + Nesterov momentum (tied with Adagrad 0.05 on validation)
 _RNN_ONLY_DEFAULTS = {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98}
+# a first convolution on one-hot input starts wider: PyTorch's Adagrad moves every weight by the
+# learning rate at the first step, which silences N(0, 0.01) filters for good (docs/models.md)
+_ONE_HOT_DEFAULTS = {"conv_init_std": 0.1}
 # each weight's gradient in recurrent models is clipped to this norm (Keras `clipnorm`)
 RNN_CLIPNORM = 1.0
 # PyTorch's Adagrad adds 1e-10 to the root of the accumulator (Keras: 1e-7 inside the root)
@@ -52,6 +55,8 @@ def default_hyperparameters(arch: str | ArchitectureSpec) -> dict[str, Any]:
         arch = resolve_architecture(arch)
     if arch.conv_layers == 0:
         return {**_DEFAULTS, **_RNN_ONLY_DEFAULTS}
+    if not arch.embedding:
+        return {**_DEFAULTS, **_ONE_HOT_DEFAULTS}
     return dict(_DEFAULTS)
 
 
