@@ -56,6 +56,7 @@ REPRESENTATIVES = ("deepbind", "danq", "deepbind_e_star", "ecblstm")
 REFERENCE = {
     "embedding": ("defaults", "adagrad_0.05", "trained"),
     "adagrad": ("defaults", "adagrad_0.05", "pytorch_accumulator_0"),
+    "clipping": ("robust_rnn_embedding", "adagrad_0.01_conv0.1", "clipped_kerasbind"),
 }
 # Run on this CPU after the GPU run had chosen Adagrad lr 0.01: the first PyTorch-Adagrad step
 # moves every weight by lr * sign(gradient), so a filter on one-hot input whose gradient says
@@ -190,14 +191,11 @@ def jobs(studies: list[str] | None = None) -> list[dict[str, Any]]:
             {"study": "bias", "arch": arch, "setting": "normal_1_deepram", "hp": {},
              "bias": "deepram"}
         )  # fmt: skip
-    for arch in ("danq",):
-        settings.append(
-            {"study": "clipping", "arch": arch, "setting": "clipped_kerasbind", "hp": {}}
-        )
-        settings.append(
-            {"study": "clipping", "arch": arch, "setting": "not_clipped_deepram", "hp": {},
-             "clip": False}
-        )  # fmt: skip
+    # (its reference: the same setting, clipped, in robust_rnn_embedding)
+    settings.append(
+        {"study": "clipping", "arch": "danq", "setting": "not_clipped_deepram",
+         "hp": ROBUST["adagrad_0.01_conv0.1"], "clip": False}
+    )  # fmt: skip
     out = []
     for fold in FOLDS:
         for name in SETS:
@@ -303,7 +301,8 @@ def remeasure(data_dir: Path, out: Path, archs: list[str], steps: int = 2000) ->
         encoder = EncoderSpec("kmer" if arch.embedding else "onehot", LENGTH)
         matrix = data["w2v_kerasbind"] if arch.embedding else None
         model = build_model(arch, encoder=encoder, embedding_matrix=matrix)
-        compile_model(model, arch, _defaults(arch))
+        hparams = _defaults(arch)
+        compile_model(model, arch, hparams)
         x, y = encode_codes(data["codes"], encoder), data["labels"].astype("float32")
         epochs = max(1, round(steps * 128 / len(x)))
         model.fit(x, y, batch_size=128, epochs=epochs, verbose=0)
@@ -311,6 +310,7 @@ def remeasure(data_dir: Path, out: Path, archs: list[str], steps: int = 2000) ->
         result = {
             "arch": name,
             "backend": keras.backend.backend(),
+            "hparams": hparams,
             "steps": epochs * math.ceil(len(x) / 128),
             "test_auc": round(float(roc_auc_score(test.labels, probability.ravel())), 4),
             "seconds": round(time.perf_counter() - started, 1),
@@ -350,6 +350,17 @@ def run(
 def _pair(row: dict[str, Any]) -> tuple[str, int, int]:
     """What a comparison pairs rows by: set, fold and seed (the fold, in runs before seeds)."""
     return row["set"], row["fold"], row.get("seed", row["fold"])
+
+
+def _describe(pairs: set[tuple[str, int, int]]) -> str:
+    """``PUM2 fold 0 (seeds 0, 1, 2), …`` for the compared (set, fold, seed) triples."""
+    seeds: dict[tuple[str, int], list[int]] = {}
+    for name, fold, seed in sorted(pairs):
+        seeds.setdefault((name, fold), []).append(seed)
+    return ", ".join(
+        f"{name} fold {fold}" + (f" (seeds {', '.join(map(str, s))})" if s != [fold] else "")
+        for (name, fold), s in seeds.items()
+    )
 
 
 def summarise(out: Path, *results: Path) -> None:
@@ -393,9 +404,7 @@ def summarise(out: Path, *results: Path) -> None:
         archs = sorted({arch for arch, _ in keys})
         backends = sorted({row.get("backend", "jax") for row in study_rows})
         lines += [
-            f"## {study} ({', '.join(backends)}; n = {len(pairs)}: "
-            + ", ".join(f"{name} fold {fold} seed {seed}" for name, fold, seed in sorted(pairs))
-            + ")",
+            f"## {study} ({', '.join(backends)}; n = {len(pairs)}: " + _describe(pairs) + ")",
             "",
             "| setting | " + " | ".join(archs) + " | mean |",
             "| --- |" + " ---: |" * (len(archs) + 1),
