@@ -58,8 +58,9 @@ def test_behind_the_median_of_the_trials_that_reached_the_step() -> None:
     # at step 200 only two trials count (median 0.875); the best so far is what counts
     assert stop_reason({100: 0.88, 200: 0.86}, recorded) is None
     assert stop_reason({100: 0.80, 200: 0.86}, recorded) == 2
-    # one recorded trial is not enough to judge
-    assert stop_reason({100: 0.61}, recorded[:1]) is None
+    # from the second trial on: one recorded trial is the median; none, no judgement
+    assert stop_reason({100: 0.79}, recorded[:1]) == 2
+    assert stop_reason({100: 0.61}, []) is None
     # at a rung: against the recorded trials' rungs (trials without rungs do not count)
     rungs = [{50: 0.75, 100: 0.8}, {50: 0.65, 100: 0.7}, {100: 0.99}]
     assert stop_reason({50: 0.69}, rungs) == 2

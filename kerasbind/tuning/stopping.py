@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 NOT_LEARNED_AUC = 0.55
-MIN_RECORDED = 2
+MIN_RECORDED = 1  # from the second trial on: its reference is then the first
 RUNGS_PER_CHECKPOINT = 4
 MIN_RUNG_STEPS = 100  # shorter rungs would spend more on evaluating than they save
 
