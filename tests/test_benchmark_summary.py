@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy.stats import wilcoxon
 
-from kerasbind.benchmark.figures import draw_figures, size_groups
+from kerasbind.benchmark.figures import common_datasets, draw_figures, size_groups
 from kerasbind.benchmark.html import per_architecture, write_html
 from kerasbind.benchmark.stats import by_mean, wilcoxon_table
 
@@ -61,13 +61,17 @@ def test_figures_and_html(tmp_path: Path) -> None:
         "≥ 10,000 positives": ["set2", "set3", "set5"],
     }
     figures = draw_figures(results, aucs, tmp_path / "figures")
-    assert [f.name for f in figures] == ["auc_distribution.png", "wilcoxon.png", "auc_by_size.png"]
+    names = ["auc_distribution.png", "auc_common.png", "wilcoxon.png", "auc_by_size.png"]
+    assert [f.name for f in figures] == names
     assert all(f.stat().st_size > 5000 for f in figures)
+    # deepbind lacks set5: the common-datasets figure uses the five sets all three ran on
+    assert list(common_datasets(aucs).index) == [f"set{i}" for i in range(5)]
+    assert common_datasets(aucs.dropna()) is None and common_datasets(aucs[["deepbind"]]) is None
 
     failures = pd.DataFrame({"dataset": ["set6"], "architecture": ["dilated"], "error": ["x"]})
     write_html(tmp_path / "b.html", "t", results, aucs, failures, ["set7 × deepbind"], figures)
     page = (tmp_path / "b.html").read_text()
-    assert page.count("data:image/png") == 3 and "set6" in page and "set7 × deepbind" in page
+    assert page.count("data:image/png") == 4 and "set6" in page and "set7 × deepbind" in page
     table = per_architecture(aucs)
     assert list(table.architecture) == ["ecblstm", "dilated", "deepbind"]
     assert table["median AUC"][2] == pytest.approx(0.90)

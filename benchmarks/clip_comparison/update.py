@@ -1,6 +1,7 @@
 """Copy a benchmark folder's summary (results.csv, failed.csv, figures, benchmark.html) here and
-print its per-architecture medians beside the paper's and the per-dataset AUCs, as Markdown
-tables for ``benchmarks/paper-comparison.md``.
+print as Markdown tables for ``benchmarks/paper-comparison.md``: the per-architecture medians
+beside the paper's, the same on the datasets every architecture ran on, the pairwise Wilcoxon
+tests and the per-dataset AUCs.
 
     python benchmarks/clip_comparison/update.py /work/bench-clip/out
 """
@@ -13,8 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from kerasbind.benchmark.figures import common_datasets
 from kerasbind.benchmark.html import per_architecture
 from kerasbind.benchmark.results import auc_table
+from kerasbind.benchmark.stats import wilcoxon_table
 
 HERE = Path(__file__).parent
 # paper §3.1-3.2 (31 CLIP-seq sets): medians stated in the text, or the bound the text gives
@@ -35,6 +38,22 @@ def main(out: Path) -> None:
     for row in table.itertuples(index=False):
         paper = PAPER_CLIP.get(row.architecture, "")
         print(f"| {row.architecture} | {row.datasets} | {row[2]:.3f} | {row[3]:.3f} | {paper} |")
+    common = common_datasets(aucs)
+    if common is not None:
+        print(f"\nOn the {len(common)} datasets every architecture ran on:\n")
+        print("| architecture | mean AUC | median AUC |")
+        print("| --- | ---: | ---: |")
+        for row in per_architecture(common).itertuples(index=False):
+            print(f"| {row.architecture} | {row[2]:.3f} | {row[3]:.3f} |")
+    pvalues, differences = wilcoxon_table(aucs[list(table.architecture)])
+    print("\n| pair | datasets | mean difference | Wilcoxon P |")
+    print("| --- | ---: | ---: | ---: |")
+    names = list(table.architecture)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            shared = int(aucs[[a, b]].dropna().shape[0])
+            diff, p = differences.loc[a, b], pvalues.loc[a, b]
+            print(f"| {a} − {b} | {shared} | {diff:+.3f} | {p:.2g} |")
     print()
     print("| dataset | " + " | ".join(table.architecture) + " |")
     print("| --- |" + " ---: |" * len(table))

@@ -25,17 +25,21 @@ def _pyplot() -> Any:
 
 def draw_distribution(ax: Any, aucs: pd.DataFrame, title: str) -> None:
     """Box plot of each architecture's AUCs (points over it), best mean on top; the triangle
-    is the mean, the box's middle line the median, annotated with its value."""
+    is the mean, the box's middle line the median, annotated with its value. Where the
+    architectures ran on different numbers of datasets, each label says how many."""
     aucs = aucs.dropna(axis=1, how="all")
     order = by_mean(aucs)[::-1]
     values = [aucs[name].dropna().to_numpy() for name in order]
+    counts = {name: len(data) for name, data in zip(order, values, strict=True)}
+    same = len(set(counts.values())) == 1
+    labels = order if same else [f"{name} ({count})" for name, count in counts.items()]
     ax.boxplot(
         values,
         orientation="horizontal",
         widths=0.6,
         showfliers=False,
         medianprops={"color": "black", "linewidth": 1.5},
-        tick_labels=order,
+        tick_labels=labels,
     )
     rng = np.random.default_rng(0)
     for y, data in enumerate(values, start=1):
@@ -103,9 +107,19 @@ def size_groups(results: pd.DataFrame) -> dict[str, list[str]] | None:
     return {f"< {LARGE:,} positives": small, f"≥ {LARGE:,} positives": large}
 
 
+def common_datasets(aucs: pd.DataFrame) -> pd.DataFrame | None:
+    """The rows of the datasets every architecture ran on, when two or more architectures ran
+    on different datasets and at least two datasets are common to all (else None)."""
+    common = aucs.dropna()
+    if aucs.shape[1] < 2 or len(common) == len(aucs) or len(common) < 2:
+        return None
+    return common
+
+
 def draw_figures(results: pd.DataFrame, aucs: pd.DataFrame, folder: Path) -> list[Path]:
-    """``auc_distribution.png``, ``wilcoxon.png`` (two or more architectures) and
-    ``auc_by_size.png`` (when the datasets span both sizes); returns the paths written."""
+    """``auc_distribution.png``, ``auc_common.png`` (the same on the datasets every
+    architecture ran on, when coverage differs), ``wilcoxon.png`` (two or more architectures)
+    and ``auc_by_size.png`` (when the datasets span both sizes); returns the paths written."""
     plt = _pyplot()
     if aucs.empty:
         return []
@@ -114,6 +128,11 @@ def draw_figures(results: pd.DataFrame, aucs: pd.DataFrame, folder: Path) -> lis
     fig, ax = plt.subplots(figsize=(7, height))
     draw_distribution(ax, aucs, f"AUC over {len(aucs)} datasets")
     paths.append(_save(fig, folder / "auc_distribution.png"))
+    common = common_datasets(aucs)
+    if common is not None:
+        fig, ax = plt.subplots(figsize=(7, height))
+        draw_distribution(ax, common, f"AUC over the {len(common)} datasets all ran on")
+        paths.append(_save(fig, folder / "auc_common.png"))
     if aucs.shape[1] >= 2:
         side = 2.5 + 0.7 * aucs.shape[1]
         fig, ax = plt.subplots(figsize=(side + 1.5, side))
