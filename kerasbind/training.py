@@ -75,6 +75,11 @@ def batch_stream(x: Arrays, y: Arrays, *, batch_size: int, seed: Seeds, part: in
     (`kerasbind.tuning.grouped`) ``x``, ``y`` and ``seed`` are lists, one per member; each
     member's stream is made under its own global seed, so it yields the batches the member
     would get when trained alone after ``set_seed(seed)``.
+
+    tf.data's autotuning is off: its background thread sleeps in doubling periods (10 ms,
+    20 ms, … from the iterator's start) and the iterator's teardown at the end of ``fit`` could
+    wait for the current period to end — for a recurrent model up to 60 % of the training time
+    (benchmarks/RESULTS.md, "Recurrent speed"). The prefetch buffer still sizes itself.
     """
     import tensorflow as tf
 
@@ -84,20 +89,24 @@ def batch_stream(x: Arrays, y: Arrays, *, batch_size: int, seed: Seeds, part: in
         for xm, ym, sm in zip(x, y, seed, strict=True):
             tf.random.set_seed(sm)
             members.append(batch_stream(xm, ym, batch_size=batch_size, seed=sm, part=part))
-        return tf.data.Dataset.zip(tuple(members)).map(
+        stream = tf.data.Dataset.zip(tuple(members)).map(
             lambda *pairs: (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
         )
-    assert isinstance(seed, int)
-    features = tf.constant(x)
-    labels = tf.constant(np.asarray(y, np.float32).reshape(-1, 1))
-    return (
-        tf.data.Dataset.range(len(x))
-        .shuffle(len(x), seed=seed + part, reshuffle_each_iteration=True)
-        .repeat()
-        .batch(batch_size, drop_remainder=len(x) >= batch_size)
-        .map(lambda index: (tf.gather(features, index), tf.gather(labels, index)))
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    else:
+        assert isinstance(seed, int)
+        features = tf.constant(x)
+        labels = tf.constant(np.asarray(y, np.float32).reshape(-1, 1))
+        stream = (
+            tf.data.Dataset.range(len(x))
+            .shuffle(len(x), seed=seed + part, reshuffle_each_iteration=True)
+            .repeat()
+            .batch(batch_size, drop_remainder=len(x) >= batch_size)
+            .map(lambda index: (tf.gather(features, index), tf.gather(labels, index)))
+            .prefetch(tf.data.AUTOTUNE)
+        )
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return stream.with_options(options)
 
 
 class _Checkpoint(keras.callbacks.Callback):

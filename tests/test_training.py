@@ -16,7 +16,7 @@ from kerasbind.pipeline import encode_set, fit_model, hold_out, prepare_inputs
 from kerasbind.prediction import binary_metrics, predict_encoded, predict_sequences
 from kerasbind.sequences import SequenceSet
 from kerasbind.simulate import simulate_config
-from kerasbind.training import checkpoints, steps_per_execution, train_steps
+from kerasbind.training import batch_stream, checkpoints, steps_per_execution, train_steps
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +31,21 @@ def test_checkpoint_schedule() -> None:
     assert checkpoints(300, 500) == [300]
     assert steps_per_execution(500) == 25 and steps_per_execution(7) == 7
     assert steps_per_execution(37) == 1
+
+
+@pytest.mark.parametrize("members", [1, 3])
+def test_batch_stream_turns_tf_data_autotuning_off(members: int) -> None:
+    """With autotuning on, the end of ``fit`` waited for tf.data's autotune thread to wake: a
+    recurrent model's 600 steps took 41 s instead of 26 s (benchmarks/RESULTS.md)."""
+    x, y = np.zeros((300, 101, 4), np.float32), np.arange(300) % 2
+    if members == 1:
+        stream = batch_stream(x, y, batch_size=128, seed=0)
+    else:
+        stream = batch_stream([x] * members, [y] * members, batch_size=128, seed=[1, 2, 3])
+    assert stream.options().autotune.enabled is False
+    features, labels = next(iter(stream))
+    first = (features, labels) if members == 1 else (features[0], labels[0])
+    assert [np.shape(part) for part in first] == [(128, 101, 4), (128, 1)]
 
 
 def test_exact_steps_checkpoints_and_early_stop(planted) -> None:
