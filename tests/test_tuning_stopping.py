@@ -18,6 +18,7 @@ from kerasbind.readers import write_tsv
 from kerasbind.simulate import simulate_binding
 from kerasbind.training import train_steps
 from kerasbind.tuning import stopping
+from kerasbind.tuning.final import train_final
 from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.run import TuneOptions, tune
 from kerasbind.tuning.tuner import CVSettings, check_folds, cv_metrics, fold_splits
@@ -118,6 +119,26 @@ def test_grouped_folds_train_exactly_as_each_fold_alone(simulated) -> None:
                              progress=False)  # fmt: skip
         np.testing.assert_allclose(predict_encoded(member, x), predict_encoded(alone, x),
                                    rtol=1e-4, atol=1e-6)  # fmt: skip
+
+
+def test_final_models_train_together_exactly_as_each_alone(simulated) -> None:
+    """The final models train as one grouped model; the kept one is the model `fit_model`
+    trains with its seed, under the builder's name (the name an export carries)."""
+    train, _ = simulated
+    arch = ARCHITECTURES["deepbind"]
+    hparams = default_hyperparameters(arch)
+    prepared = prepare_inputs(arch, train)
+    selection = train_final(arch, hparams, prepared, train, steps=30, n_models=3, seed=4)
+    assert len(selection.scores) == 3 and selection.scores[selection.kept] == max(selection.scores)
+    alone, history = fit_model(
+        arch, hparams, prepared, steps=30, eval_every=30, seed=4 + selection.kept,
+        validation=(prepared.x, prepared.y), progress=False,
+    )  # fmt: skip
+    assert selection.model.name == alone.name
+    assert history.val_auc[-1] == pytest.approx(selection.scores[selection.kept], abs=1e-3)
+    np.testing.assert_allclose(
+        predict_encoded(selection.model, prepared.x), predict_encoded(alone, prepared.x), atol=1e-4
+    )
 
 
 def test_too_few_examples_per_class_for_the_folds() -> None:

@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 
 from kerasbind.models import ArchitectureSpec
-from kerasbind.pipeline import PreparedInputs, encode_set, fit_model, hold_out
+from kerasbind.pipeline import PreparedInputs, encode_set, hold_out
 from kerasbind.sequences import SequenceSet
+from kerasbind.training import train_steps
+from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.progress import SearchProgress
 
 SELECT_BY = ("training", "validation")
@@ -68,27 +70,27 @@ def train_final(
     progress: SearchProgress | None = None,
 ) -> FinalSelection:
     """Train ``n_models`` models (seeds ``seed``, ``seed + 1``, …) on ``prepared`` (the encoded
-    ``train_set``) and keep the best."""
+    ``train_set``) and keep the best. They train together as one grouped model
+    (`grouped.FoldGroup`): each member is the model ``fit_model`` would train with its seed."""
     if select_by not in SELECT_BY:
         raise ValueError(f"select_by must be one of {SELECT_BY}")
     progress = progress or SearchProgress(enabled=False)
     inputs, scoring = _selection_data(prepared, train_set, select_by, seed)
-    selection = FinalSelection(model=None, kept=0, select_by=select_by)
-    for index in range(n_models):
-        model, history = fit_model(
-            arch,
-            hparams,
-            inputs,
-            steps=steps,
-            eval_every=steps,
-            seed=seed + index,
-            validation=scoring,
-            freeze_embedding=freeze_embedding,
-            progress=progress.enabled,
-        )
-        score = float(history.val_auc[-1])
-        selection.scores.append(score)
-        progress.message(f"final model {index + 1}/{n_models}: {select_by} AUC {score:.4f}")
-        if selection.model is None or score > selection.scores[selection.kept]:
-            selection.model, selection.kept = model, index
-    return selection
+    seeds = [seed + index for index in range(n_models)]
+    group = FoldGroup(arch, hparams, inputs, seeds, freeze_embedding)
+    train_steps(
+        group.model,
+        [inputs.x] * n_models,
+        [inputs.y] * n_models,
+        steps=steps,
+        eval_every=steps,
+        seed=seeds,
+        progress=progress.enabled,
+    )
+    scores = group.validation_auc([scoring] * n_models)
+    for index, score in enumerate(scores, start=1):
+        progress.message(f"final model {index}/{n_models}: {select_by} AUC {score:.4f}")
+    kept = int(np.argmax(scores))
+    model = group.members[kept]
+    model.name = group.built_name
+    return FinalSelection(model=model, kept=kept, scores=scores, select_by=select_by)

@@ -1,5 +1,5 @@
-"""The k folds of a trial as one grouped model: one step updates every fold's model on its own
-batch.
+"""The k folds of a trial (or the final models of a search) as one grouped model: one step
+updates every member on its own batch.
 
 The members share no weights and the loss is the sum of their losses, so each member's gradient
 is exactly its own model's: SGD, Adagrad and per-variable gradient clipping act on each member
@@ -35,12 +35,13 @@ class FoldGroup:
         freeze_embedding: bool = False,
     ) -> None:
         self.members = []
+        self.built_name = ""  # the builder's model name; members are renamed to be unique
         for fold, seed in enumerate(seeds, start=1):
             set_seed(seed)
             member = build_model(
                 arch, hparams, prepared.encoder, prepared.embedding_matrix, freeze_embedding
             )
-            member.name = f"fold{fold}"
+            self.built_name, member.name = member.name, f"fold{fold}"
             self.members.append(member)
         inputs = [
             keras.Input(m.input_shape[1:], dtype=m.inputs[0].dtype, name=f"fold{f}_encoded")
