@@ -74,7 +74,8 @@ def batch_stream(x: Arrays, y: Arrays, *, batch_size: int, seed: Seeds, part: in
     part of a run), combined with the global seed as TensorFlow does. For a grouped model
     (`kerasbind.tuning.grouped`) ``x``, ``y`` and ``seed`` are lists, one per member; each
     member's stream is made under its own global seed, so it yields the batches the member
-    would get when trained alone after ``set_seed(seed)``.
+    would get when trained alone after ``set_seed(seed)``; members given the same array (the
+    final models) share one copy of it, and one map gathers every member's batch.
 
     tf.data's autotuning is off: its background thread sleeps in doubling periods (10 ms,
     20 ms, … from the iterator's start) and the iterator's teardown at the end of ``fit`` could
@@ -83,29 +84,43 @@ def batch_stream(x: Arrays, y: Arrays, *, batch_size: int, seed: Seeds, part: in
     """
     import tensorflow as tf
 
-    if isinstance(x, list):
-        assert isinstance(y, list) and isinstance(seed, list)
-        members = []
-        for xm, ym, sm in zip(x, y, seed, strict=True):
+    grouped = isinstance(x, list)
+    xs, ys, seeds = (x, y, seed) if grouped else ([x], [y], [seed])
+    assert isinstance(xs, list) and isinstance(ys, list) and isinstance(seeds, list)
+    tensors: dict[int, Any] = {}  # one copy of each array, however many members share it
+
+    def tensor(array: np.ndarray, labels: bool = False) -> Any:
+        if id(array) not in tensors:
+            values = np.asarray(array, np.float32).reshape(-1, 1) if labels else array
+            tensors[id(array)] = tf.constant(values)
+        return tensors[id(array)]
+
+    indices = []
+    for xm, sm in zip(xs, seeds, strict=True):
+        if grouped:
             tf.random.set_seed(sm)
-            members.append(batch_stream(xm, ym, batch_size=batch_size, seed=sm, part=part))
-        stream = tf.data.Dataset.zip(tuple(members)).map(
-            lambda *pairs: (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
-        )
-    else:
-        assert isinstance(seed, int)
-        features = tf.constant(x)
-        labels = tf.constant(np.asarray(y, np.float32).reshape(-1, 1))
-        stream = (
-            tf.data.Dataset.range(len(x))
-            .shuffle(len(x), seed=seed + part, reshuffle_each_iteration=True)
+        n = len(xm)
+        indices.append(
+            tf.data.Dataset.range(n)
+            .shuffle(n, seed=sm + part, reshuffle_each_iteration=True)
             .repeat()
-            .batch(batch_size, drop_remainder=len(x) >= batch_size)
-            .map(lambda index: (tf.gather(features, index), tf.gather(labels, index)))
-            .prefetch(tf.data.AUTOTUNE)
+            .batch(batch_size, drop_remainder=n >= batch_size)
         )
+    features = [tensor(xm) for xm in xs]
+    labels = [tensor(ym, labels=True) for ym in ys]
+
+    def gather(*batch: Any) -> tuple[Any, Any]:
+        pairs = [
+            (tf.gather(f, i), tf.gather(lab, i))
+            for f, lab, i in zip(features, labels, batch, strict=True)
+        ]
+        if not grouped:
+            return pairs[0]
+        return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+
     options = tf.data.Options()
     options.autotune.enabled = False
+    stream = tf.data.Dataset.zip(tuple(indices)).map(gather).prefetch(tf.data.AUTOTUNE)
     return stream.with_options(options)
 
 
