@@ -1,4 +1,5 @@
-"""Process-wide settings: quiet TensorFlow logs and one seed for everything."""
+"""Process-wide settings and state: quiet TensorFlow logs, one seed for everything, the numba
+cache, and the gradient registrations TensorFlow would otherwise keep forever."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import random
 import sys
 import tempfile
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -46,6 +48,35 @@ def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
+
+
+@contextlib.contextmanager
+def traced_gradients_released() -> Iterator[None]:
+    """Drop the gradient functions TensorFlow registers while the block traces a training step.
+
+    Every trace of a Keras training step under TensorFlow passes the gradients through the
+    optimizer's all-reduce, a ``tf.custom_gradient`` that registers its gradient function in
+    TensorFlow's process-wide gradient registry under a new name and never removes it. The
+    function's closure holds the traced graph, so every model ever trained kept its training
+    graphs: about 20 MiB a trial in a long search (benchmarks/RESULTS.md). The registrations
+    are looked up only while a graph is being traced, so the ones made in the block are removed
+    when it ends. Does nothing under another Keras backend.
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    from tensorflow.python.framework import ops
+
+    registry = ops._gradient_registry._registry  # name -> {"type": function, "location": ...}
+    before = set(registry)
+    try:
+        yield
+    finally:
+        for name in set(registry) - before:
+            if name.startswith("CustomGradient-"):
+                del registry[name]
 
 
 def use_numba_cache() -> bool:

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import keras
 import numpy as np
 
+from kerasbind.runtime import traced_gradients_released
+
 BATCH_SIZE = 128
 MAX_STEPS_PER_EXECUTION = 32
 
@@ -184,20 +186,22 @@ def train_steps(
     # equal chunks in one fit call (the data iterator lives on across them), then any remainder
     chunk = marks[0]
     full = len(marks) if steps % chunk == 0 else len(marks) - 1
+    parts = [(chunk, full), (steps - chunk * full, 1)]
     callback = _Checkpoint(checkpoint, bar)
     try:
-        for index, (chunk_steps, epochs) in enumerate([(chunk, full), (steps - chunk * full, 1)]):
-            if epochs == 0 or chunk_steps == 0 or callback.stopped:
-                continue
-            _set_steps_per_execution(model, steps_per_execution(chunk_steps))
-            model.fit(
-                batch_stream(x, y, batch_size=batch_size, seed=seed, part=index),
-                steps_per_epoch=chunk_steps,
-                epochs=epochs,
-                callbacks=[callback],
-                verbose=0,
-                shuffle=False,
-            )
+        with traced_gradients_released():  # else every trained model's graphs stay alive
+            for index, (chunk_steps, epochs) in enumerate(parts):
+                if epochs == 0 or chunk_steps == 0 or callback.stopped:
+                    continue
+                _set_steps_per_execution(model, steps_per_execution(chunk_steps))
+                model.fit(
+                    batch_stream(x, y, batch_size=batch_size, seed=seed, part=index),
+                    steps_per_epoch=chunk_steps,
+                    epochs=epochs,
+                    callbacks=[callback],
+                    verbose=0,
+                    shuffle=False,
+                )
     finally:
         bar.close()
     history.seconds = time.perf_counter() - started
