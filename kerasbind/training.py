@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import signal
@@ -188,22 +189,20 @@ def train_steps(
     full = len(marks) if steps % chunk == 0 else len(marks) - 1
     parts = [(chunk, full), (steps - chunk * full, 1)]
     callback = _Checkpoint(checkpoint, bar)
-    try:
-        with traced_gradients_released():  # else every trained model's graphs stay alive
-            for index, (chunk_steps, epochs) in enumerate(parts):
-                if epochs == 0 or chunk_steps == 0 or callback.stopped:
-                    continue
-                _set_steps_per_execution(model, steps_per_execution(chunk_steps))
-                model.fit(
-                    batch_stream(x, y, batch_size=batch_size, seed=seed, part=index),
-                    steps_per_epoch=chunk_steps,
-                    epochs=epochs,
-                    callbacks=[callback],
-                    verbose=0,
-                    shuffle=False,
-                )
-    finally:
-        bar.close()
+    # releasing the gradient registrations keeps every trained model's graphs from staying alive
+    with contextlib.closing(bar), traced_gradients_released():
+        for index, (chunk_steps, epochs) in enumerate(parts):
+            if epochs == 0 or chunk_steps == 0 or callback.stopped:
+                continue
+            _set_steps_per_execution(model, steps_per_execution(chunk_steps))
+            model.fit(
+                batch_stream(x, y, batch_size=batch_size, seed=seed, part=index),
+                steps_per_epoch=chunk_steps,
+                epochs=epochs,
+                callbacks=[callback],
+                verbose=0,
+                shuffle=False,
+            )
     history.seconds = time.perf_counter() - started
     return history
 

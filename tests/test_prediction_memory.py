@@ -7,6 +7,7 @@ import gc
 import weakref
 
 import numpy as np
+import pytest
 
 from kerasbind.encoding import EncoderSpec, encode
 from kerasbind.models import (
@@ -20,13 +21,19 @@ from kerasbind.simulate import simulate_config
 from kerasbind.training import train_steps
 
 
-def test_models_that_predicted_are_collected() -> None:
-    """20 models each train briefly (validation AUC through `predict_encoded` at every
-    checkpoint) and predict; once dropped, every one is collected."""
+@pytest.fixture(scope="module")
+def easy() -> tuple[EncoderSpec, np.ndarray, np.ndarray]:
+    """256 one-hot sequences of the easy simulation with their labels."""
     train, _ = simulate_config("easy")
     encoder = EncoderSpec("onehot", len(train.sequences[0]))
     x = encode(train.sequences[:256], encoder)
-    y = np.asarray(train.labels[:256], dtype=np.float32)
+    return encoder, x, np.asarray(train.labels[:256], dtype=np.float32)
+
+
+def test_models_that_predicted_are_collected(easy) -> None:
+    """20 models each train briefly (validation AUC through `predict_encoded` at every
+    checkpoint) and predict; once dropped, every one is collected."""
+    encoder, x, y = easy
     arch = resolve_architecture("deepbind")
     references = []
     for seed in range(20):
@@ -53,14 +60,11 @@ def _training_graphs() -> int:
     )
 
 
-def test_training_graphs_are_collected_with_their_models() -> None:
+def test_training_graphs_are_collected_with_their_models(easy) -> None:
     """Each trace of a training step used to leave its graph in TensorFlow's gradient registry
     (through the optimizer's ``tf.custom_gradient``): a search's process grew by each trial's
     graphs. Five models train, each traced anew; once dropped, none of their graphs is alive."""
-    train, _ = simulate_config("easy")
-    encoder = EncoderSpec("onehot", len(train.sequences[0]))
-    x = encode(train.sequences[:256], encoder)
-    y = np.asarray(train.labels[:256], dtype=np.float32)
+    encoder, x, y = easy
     arch = resolve_architecture("deepbind")
     gc.collect()
     before = _training_graphs()
