@@ -201,8 +201,8 @@ def tune(
     _quiet()
     from kerasbind.rundir import saved_word2vec
     from kerasbind.runtime import set_seed
-    from kerasbind.tuning.run import TuneOptions
-    from kerasbind.tuning.run import tune as run_search
+    from kerasbind.tuning.search import TuneOptions
+    from kerasbind.tuning.search import tune as run_search
     from kerasbind.tuning.space import check_space, load_space
     from kerasbind.tuning.tuner import CVSettings
 

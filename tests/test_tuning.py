@@ -14,7 +14,7 @@ from kerasbind.models import ARCHITECTURES, resolve_architecture
 from kerasbind.readers import write_tsv
 from kerasbind.rundir import load_run
 from kerasbind.simulate import simulate_binding
-from kerasbind.tuning.run import TuneOptions, tune
+from kerasbind.tuning.search import TuneOptions, tune
 from kerasbind.tuning.tuner import CVSettings
 
 TRAIN_TSV = str(Path(__file__).parent / "files" / "train.tsv")  # an existing file for --train

@@ -20,7 +20,7 @@ from kerasbind.training import train_steps
 from kerasbind.tuning import stopping
 from kerasbind.tuning.final import train_final
 from kerasbind.tuning.grouped import FoldGroup
-from kerasbind.tuning.run import TuneOptions, tune
+from kerasbind.tuning.search import TuneOptions, tune
 from kerasbind.tuning.tuner import CVSettings, check_folds, cv_metrics, fold_splits
 
 TINY = CVSettings(folds=2, max_steps=60, eval_every=30, seed=1)

@@ -6,6 +6,6 @@ with a ``benchmark.json`` record once it has finished (or failed); the summary (
 figures, ``benchmark.html``) is drawn from those records.
 """
 
-from kerasbind.benchmark.run import BenchmarkSummary, run_benchmark
+from kerasbind.benchmark.runner import BenchmarkSummary, run_benchmark
 
 __all__ = ["BenchmarkSummary", "run_benchmark"]
