@@ -28,7 +28,7 @@ from kerasbind.motifs.analysis import match_filters, split_by_label
 from kerasbind.motifs.pfm import THRESHOLDS, filter_motifs
 from kerasbind.motifs.tomtom import DISTANCES
 from kerasbind.readers import read_sequences, write_tsv
-from kerasbind.rundir import load_run
+from kerasbind.run import load_run
 from kerasbind.simulate import simulate_config
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -1,9 +1,10 @@
 """kerasbind: learn where proteins bind DNA and RNA, the deepRAM way, in Keras 3.
 
 ``import kerasbind as kb`` gives the Python API (docs/api.md): `read_sequences`, `read_dataset`,
-`train`, `tune`, `load_run` → `Run` (``predict``, ``evaluate``, ``motifs``, ``explain``,
-``export``, ``save``), `HyperParameters`, `architecture` and `build_model`. Names are loaded
-when first used, so ``import kerasbind`` does not start TensorFlow.
+`train` and `tune` (their settings: `TrainOptions`, `TuneOptions`, `BUDGETS`), `load_run` →
+`Run` (``predict``, ``evaluate``, ``motifs``, ``explain``, ``export``, ``save``, ``options``,
+…), `HyperParameters`, `architecture` and `build_model`. The command line calls only these
+names. Names are loaded when first used, so ``import kerasbind`` does not start TensorFlow.
 """
 
 from importlib import import_module
@@ -22,13 +23,32 @@ _API = {
     "train": ("kerasbind.api", "train"),
     "tune": ("kerasbind.api", "tune"),
     "load_run": ("kerasbind.api", "load_run"),
-    "BUDGETS": ("kerasbind.api", "BUDGETS"),
-    "Run": ("kerasbind.rundir", "Run"),
+    "BUDGETS": ("kerasbind.options", "BUDGETS"),
+    "TrainOptions": ("kerasbind.options", "TrainOptions"),
+    "TuneOptions": ("kerasbind.options", "TuneOptions"),
+    "CVSettings": ("kerasbind.options", "CVSettings"),
+    "Run": ("kerasbind.run", "Run"),
     "HyperParameters": ("kerasbind.hyperparameters", "HyperParameters"),
     "SequenceSet": ("kerasbind.sequences", "SequenceSet"),
     "KerasbindError": ("kerasbind.errors", "KerasbindError"),
+    "ARCHITECTURES": ("kerasbind.models.specs", "ARCHITECTURES"),
+    "MOTIF_MATCHING": ("kerasbind.options", "MotifMatching"),
+    "write_tsv": ("kerasbind.readers", "write_tsv"),
+    "connect": ("kerasbind.serving", "connect"),
+    "run_benchmark": ("kerasbind.benchmark", "run_benchmark"),
     "architecture": ("kerasbind.models", "resolve_architecture"),
     "build_model": ("kerasbind.models", "build_model"),
+    "write_report": ("kerasbind.report", "write_report"),
+    "check_run_folder": ("kerasbind.report", "check_run_folder"),
+    "scan_genome": ("kerasbind.scanning", "scan_genome"),
+    "scan_sequences": ("kerasbind.scanning", "scan_sequences"),
+    "score_variants": ("kerasbind.scanning", "score_variants"),
+    "attribute": ("kerasbind.attribution", "attribute"),
+    "Attributions": ("kerasbind.attribution", "Attributions"),
+    "load_attributions": ("kerasbind.attribution", "load_attributions"),
+    "modisco_motifs": ("kerasbind.motifs.modisco", "analyse_modisco"),
+    "default_motif_method": ("kerasbind.motifs.modisco", "default_motif_method"),
+    "ATTRIBUTION_METHODS": ("kerasbind.attribution", "METHODS"),
 }
 
 __all__ = ["__version__", *_API]

@@ -10,36 +10,43 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kerasbind.datasets import (
-    apply_negatives,
-    as_sequence_set,
-    check_negatives,
-    load_sequence_set,
-    read_dataset,
-)
+from kerasbind.datasets import apply_negatives, as_sequence_set, load_sequence_set, read_dataset
 from kerasbind.errors import KerasbindError
+from kerasbind.options import (
+    AUTO_BUDGET,
+    BUDGETS,
+    DEFAULT_BUDGET,
+    MAX_SEED,
+    CVSettings,
+    TrainOptions,
+    TuneOptions,
+    whole,
+    with_changes,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
     from kerasbind.hyperparameters import HyperParameters
     from kerasbind.models import ArchitectureSpec
-    from kerasbind.rundir import Run
+    from kerasbind.run import Run
     from kerasbind.sequences import SequenceSet
 
-__all__ = ["BUDGETS", "load_run", "read_dataset", "read_sequences", "train", "tune"]
+__all__ = [
+    "BUDGETS",
+    "TrainOptions",
+    "TuneOptions",
+    "load_run",
+    "read_dataset",
+    "read_sequences",
+    "train",
+    "tune",
+]
 
-# train's defaults (the command line shows them in --help)
-DEFAULT_STEPS = 5000
-DEFAULT_EVAL_EVERY = 1000
-# tune's budget presets; numbers given explicitly win
-BUDGETS = {
-    "paper": dict(trials=40, folds=3, max_steps=40_000, eval_every=5_000, final_models=5),
-    "quick": dict(trials=4, folds=2, max_steps=1_500, eval_every=500, final_models=2),
-}
 PathLike = str | os.PathLike[str]
 
 
@@ -60,16 +67,19 @@ def read_sequences(
     DataFrame, a list of strings with optional ``labels``, or a set. An id that occurs twice in a
     file is a warning, or an error with ``strict``. ``negatives="shuffle"`` adds ``neg_ratio``
     dinucleotide-shuffled negatives per positive to a set that has none."""
+    whole("seed", seed, 0, MAX_SEED)
     seqset = as_sequence_set(source, labels, fmt=fmt, genome=genome, window=window, strict=strict)
     return apply_negatives(seqset, negatives, neg_ratio, seed)
 
 
-def load_run(path: PathLike) -> Run:
-    """A run directory written by `train`, `tune` or `Run.save`."""
+def load_run(path: PathLike, *, trust: bool = False) -> Run:
+    """A run folder written by `train`, `tune` or `Run.save`. Loading never runs code from the
+    folder; an older folder whose word2vec is a gensim pickle is refused unless ``trust`` (only
+    for folders from someone you trust; ``.save`` then stores the vectors without pickle)."""
     _quiet()
-    from kerasbind.rundir import load_run as load
+    from kerasbind.run import load_run as load
 
-    return load(path)
+    return load(path, trust=trust)
 
 
 def train(
@@ -77,71 +87,81 @@ def train(
     data: Any,
     *,
     test: Any = None,
-    steps: int = DEFAULT_STEPS,
-    eval_every: int = DEFAULT_EVAL_EVERY,
-    val_fraction: float = 0.1,
-    hparams: HyperParameters | dict[str, Any] | PathLike | None = None,
-    seed: int = 0,
+    options: TrainOptions | None = None,
     out: PathLike | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
+    steps: int | None = None,
+    eval_every: int | None = None,
+    val_fraction: float | None = None,
+    hparams: HyperParameters | dict[str, Any] | PathLike | None = None,
+    seed: int | None = None,
     seq_len: int | None = None,
     word2vec: PathLike | None = None,
-    freeze_embedding: bool = False,
-    negatives: str = "none",
-    neg_ratio: float = 1.0,
-    progress: bool = True,
+    freeze_embedding: bool | None = None,
+    negatives: str | None = None,
+    neg_ratio: float | None = None,
 ) -> Run:
     """Train one architecture (a Table 1 name or a `kerasbind.architecture(...)` spec) for
     ``steps`` learning steps of 128 sequences, with the validation AUC of a held-out
     ``val_fraction`` every ``eval_every`` steps, and score it on ``test`` when given.
 
-    ``hparams``: `HyperParameters`, a partial dict, or a JSON file (missing keys take the
-    architecture's defaults). ``out`` writes the run directory; without it the run stays in
-    memory until `Run.save`.
+    ``options`` (`TrainOptions`, e.g. ``run.options`` to repeat a run) holds every setting;
+    the keyword arguments given replace its fields (defaults: `TrainOptions`'). ``hparams``:
+    `HyperParameters`, a partial dict, or a JSON file (missing keys take the architecture's
+    defaults). ``out`` writes the run folder (an existing one only with ``overwrite``, then
+    replaced whole); without it the run stays in memory until `Run.save`.
     """
-    from kerasbind.files import check_writable
-    from kerasbind.hyperparameters import read_hyperparameter_file
+    from kerasbind.files import check_new_folder
 
-    _positive(steps=steps, eval_every=eval_every, seq_len=seq_len)
-    if not 0.0 <= val_fraction < 1.0:
-        raise KerasbindError(f"val_fraction must be in [0, 1), not {val_fraction}")
-    check_negatives(negatives, neg_ratio)
-    if isinstance(hparams, str | os.PathLike):
-        read_hyperparameter_file(hparams)
+    if options is not None and not isinstance(options, TrainOptions):
+        raise KerasbindError(
+            f"options must be TrainOptions (kb.tune takes TuneOptions), not {options!r}"
+        )
+    chosen = with_changes(
+        options or TrainOptions(), steps=steps, eval_every=eval_every, val_fraction=val_fraction,
+        hparams=_hyperparameter_values(hparams), seed=seed, seq_len=seq_len,
+        word2vec=_path_text("word2vec", word2vec), freeze_embedding=freeze_embedding,
+        negatives=negatives, neg_ratio=neg_ratio,
+    )  # fmt: skip
     if out is not None:
-        check_writable(out, "run")
+        check_new_folder(_path("out", out), overwrite, "run")
     _quiet()
     from kerasbind.hyperparameters import HyperParameters
     from kerasbind.pipeline import encode_set, fit_model, hold_out, prepare_inputs
-    from kerasbind.rundir import Run, run_config
+    from kerasbind.run import Run, run_config
     from kerasbind.runtime import set_seed
 
-    set_seed(seed)
+    set_seed(chosen.seed)
     spec = _architecture(arch)
-    hp = HyperParameters.for_architecture(spec, hparams)
-    train_set, test_set = _train_and_test(data, test, negatives, neg_ratio, seed)
+    hp = HyperParameters.for_architecture(spec, chosen.hparams)
+    train_set, test_set = _train_and_test(data, test, chosen)
     fit_set, validation_set = train_set, None
-    if val_fraction > 0:
-        fit_set, validation_set = hold_out(train_set, val_fraction, seed)
-    prepared = prepare_inputs(spec, fit_set, seq_len=seq_len, seed=seed, word2vec_path=word2vec)
+    if chosen.val_fraction > 0:
+        fit_set, validation_set = hold_out(train_set, chosen.val_fraction, chosen.seed)
+    prepared = prepare_inputs(
+        spec, fit_set, seq_len=chosen.seq_len, seed=chosen.seed, word2vec_path=chosen.word2vec
+    )
     validation = None
     if validation_set is not None:
         validation = (encode_set(prepared.encoder, validation_set), validation_set.labels)
     model, history = fit_model(
-        spec, hp.to_dict(), prepared, steps=steps, eval_every=eval_every, seed=seed,
-        validation=validation, freeze_embedding=freeze_embedding, progress=progress,
+        spec, hp.to_dict(), prepared, steps=chosen.steps, eval_every=chosen.eval_every,
+        seed=chosen.seed, validation=validation, freeze_embedding=chosen.freeze_embedding,
+        progress=progress,
     )  # fmt: skip
     config = run_config(
-        spec, hp, prepared.encoder, train_set=fit_set, test_set=test_set, negatives=negatives,
-        neg_ratio=neg_ratio, steps=steps, eval_every=eval_every, seed=seed,
-        freeze_embedding=freeze_embedding, history=history.to_dict(),
+        spec, hp, prepared.encoder, chosen, train_set=fit_set, test_set=test_set,
+        steps=chosen.steps, eval_every=chosen.eval_every, seed=chosen.seed,
+        history=history.to_dict(),
         n_validation=len(validation_set) if validation_set is not None else 0,
         metrics={"validation_auc": history.val_auc[-1]} if validation else {},
     )  # fmt: skip
     run = Run(None, model, config, prepared.encoder, spec, hp, prepared.word2vec)
-    if out is not None:
-        run.save(out)
     if test_set is not None:
-        run.evaluate(test_set)  # recorded in the run directory when there is one
+        run.evaluate(test_set)
+    if out is not None:
+        run.save(out, overwrite=overwrite)
     return run
 
 
@@ -150,119 +170,151 @@ def tune(
     data: Any,
     *,
     test: Any = None,
-    budget: str = "paper",
+    options: TuneOptions | None = None,
+    budget: str | None = None,
+    out: PathLike | None = None,
+    overwrite: bool = False,
+    progress: bool = True,
     trials: int | None = None,
     folds: int | None = None,
     max_steps: int | None = None,
     eval_every: int | None = None,
     final_models: int | None = None,
-    select_by: str = "training",
-    search: str = "random",
+    select_by: str | None = None,
+    search: str | None = None,
     space: dict[str, Any] | PathLike | None = None,
     max_time: float | None = None,
-    exhaustive: bool = False,
-    overwrite: bool = False,
-    seed: int = 0,
-    out: PathLike | None = None,
+    exhaustive: bool | None = None,
+    seed: int | None = None,
     seq_len: int | None = None,
     word2vec: PathLike | None = None,
-    freeze_embedding: bool = False,
-    negatives: str = "none",
-    neg_ratio: float = 1.0,
-    progress: bool = True,
+    freeze_embedding: bool | None = None,
+    negatives: str | None = None,
+    neg_ratio: float | None = None,
 ) -> Run | None:
     """deepRAM's model selection (docs/tuning.md): ``trials`` hyper-parameter settings, each
     scored by ``folds``-fold cross-validated AUC every ``eval_every`` steps up to ``max_steps``;
     then ``final_models`` models with the best setting, the best one kept (``select_by``
-    ``training``, the paper's rule, or ``validation``) and scored on ``test``.
+    ``training``, the paper's rule, or ``validation``) and scored on ``test``. ``arch="auto"``
+    searches the nine architectures at once, the architecture a hyper-parameter.
 
-    ``budget`` (``paper`` or ``quick``, see `BUDGETS`) fills the numbers not given; ``space``
-    (a dict or JSON file) replaces Table 2 entries; ``max_time`` is in seconds. The search state
-    lives in ``out`` (run the same call again to resume); without ``out`` it lives in a
-    temporary folder and the run is returned in memory. Returns ``None`` on a distributed worker.
+    ``options`` (`TuneOptions`, e.g. ``run.options`` of a tuned run) holds every setting, or
+    ``budget`` (``standard``, the default; ``auto``, the default of ``arch="auto"``; ``paper``,
+    deepRAM's protocol; ``quick``; see `BUDGETS`) fills the numbers and space not given; the
+    keyword arguments given replace fields. ``space`` (a dict or JSON file) replaces Table 2
+    entries and may list ``first_trials``; ``max_time`` is in seconds. The search state lives
+    in ``out`` (run the same call again to resume); without ``out`` it lives in a temporary
+    folder and the run is returned in memory. Returns ``None`` on a distributed worker.
     """
     from kerasbind.files import check_writable
 
-    if budget not in BUDGETS:
-        raise KerasbindError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
     given = dict(
         trials=trials, folds=folds, max_steps=max_steps, eval_every=eval_every,
-        final_models=final_models,
+        final_models=final_models, select_by=select_by, search=search,
+        space=_space_overrides(space), max_time=max_time, exhaustive=exhaustive, seed=seed,
+        seq_len=seq_len, word2vec=_path_text("word2vec", word2vec),
+        freeze_embedding=freeze_embedding, negatives=negatives, neg_ratio=neg_ratio,
+        overwrite=overwrite, progress=progress,
     )  # fmt: skip
-    numbers = {k: v if v is not None else BUDGETS[budget][k] for k, v in given.items()}
-    _positive(**numbers, seq_len=seq_len)
-    if numbers["folds"] < 2:
-        raise KerasbindError("folds must be at least 2")
-    if max_time is not None and not max_time > 0:
-        raise KerasbindError(f"max_time must be a positive number of seconds, not {max_time}")
-    check_negatives(negatives, neg_ratio)
+    auto = isinstance(arch, str) and arch == "auto"
+    if auto and options is None:
+        budget = budget or AUTO_BUDGET
+    chosen = _tune_options(options, budget, given)
     if out is not None:
-        check_writable(out, "run")
+        check_writable(_path("out", out), "run")
     _quiet()
-    from kerasbind.rundir import saved_word2vec
     from kerasbind.runtime import set_seed
-    from kerasbind.tuning.search import TuneOptions
     from kerasbind.tuning.search import tune as run_search
-    from kerasbind.tuning.space import check_space, load_space
-    from kerasbind.tuning.tuner import CVSettings
+    from kerasbind.tuning.space import load_space
 
-    set_seed(seed)
-    spec = _architecture(arch)
-    if isinstance(space, dict):
-        space = {**load_space(None), **check_space(space)}
-    else:
-        space = load_space(None if space is None else Path(space))
-    train_set, test_set = _train_and_test(data, test, negatives, neg_ratio, seed)
-    options = TuneOptions(
-        cv=CVSettings(
-            folds=numbers["folds"], max_steps=numbers["max_steps"],
-            eval_every=numbers["eval_every"], exhaustive=exhaustive, seed=seed,
-            freeze_embedding=freeze_embedding,
-        ),
-        trials=numbers["trials"], final_models=numbers["final_models"], select_by=select_by,
-        search=search, max_time=max_time, overwrite=overwrite, seq_len=seq_len,
-        word2vec_path=None if word2vec is None else Path(word2vec), progress=progress,
-    )  # fmt: skip
+    set_seed(chosen.seed)
+    spec = "auto" if auto else _architecture(arch)
+    full_space = {**load_space(None), **(chosen.space or {})}
+    train_set, test_set = _train_and_test(data, test, chosen)
 
     def search_into(folder: Path) -> Run | None:
-        summary = run_search(
-            spec, train_set, test_set, folder, space=space, options=options,
-            negatives=negatives, neg_ratio=neg_ratio,
-        )  # fmt: skip
-        return None if summary is None else load_run(folder)
+        summary = run_search(spec, train_set, test_set, folder, space=full_space, options=chosen)
+        return None if summary is None else summary["run"]
 
     if out is not None:
         return search_into(Path(out))
     with tempfile.TemporaryDirectory(prefix="kerasbind-tune-") as folder:
         run = search_into(Path(folder))
         if run is not None:
-            run.word2vec, run.path = saved_word2vec(Path(folder)), None
+            run.path = None
         return run
 
 
+def _tune_options(
+    options: TuneOptions | None, budget: str | None, given: dict[str, Any]
+) -> TuneOptions:
+    """``options`` (or ``budget``'s) with the fields ``given`` (not ``None``) replaced."""
+    if options is None:
+        return TuneOptions.from_budget(budget or DEFAULT_BUDGET, **given)
+    if not isinstance(options, TuneOptions):
+        raise KerasbindError(
+            f"options must be TuneOptions (kb.train takes TrainOptions), not {options!r}"
+        )
+    if budget is not None:
+        raise KerasbindError("give options= or budget=, not both")
+    cv_names = {f.name for f in fields(CVSettings)}
+    cv = with_changes(options.cv, **{k: v for k, v in given.items() if k in cv_names})
+    return with_changes(options, cv=cv, **{k: v for k, v in given.items() if k not in cv_names})
+
+
+def _hyperparameter_values(
+    hparams: HyperParameters | dict[str, Any] | PathLike | None,
+) -> dict[str, Any] | None:
+    """``hparams`` as a (partial) dict; a JSON file is read here, once."""
+    from kerasbind.hyperparameters import HyperParameters, read_hyperparameter_file
+
+    if hparams is None or isinstance(hparams, dict):
+        return hparams
+    if isinstance(hparams, HyperParameters):
+        return hparams.to_dict()
+    return read_hyperparameter_file(_path("hparams", hparams))
+
+
+def _space_overrides(space: dict[str, Any] | PathLike | None) -> dict[str, Any] | None:
+    """``space`` as checked Table 2 overrides; a JSON file is read here."""
+    from kerasbind.tuning.space import check_space, space_overrides
+
+    if space is None:
+        return None
+    if isinstance(space, dict):
+        return check_space(space)
+    return space_overrides(_path("space", space))
+
+
+def _path(name: str, value: Any) -> Path:
+    if isinstance(value, bool) or not isinstance(value, str | os.PathLike):
+        raise KerasbindError(f"{name} must be a path (str or pathlib.Path), not {value!r}")
+    return Path(value)
+
+
+def _path_text(name: str, value: Any) -> str | None:
+    return None if value is None else str(_path(name, value))
+
+
 def _train_and_test(
-    data: Any, test: Any, negatives: str, neg_ratio: float, seed: int
+    data: Any, test: Any, options: TrainOptions | TuneOptions
 ) -> tuple[SequenceSet, SequenceSet | None]:
     """The labelled training set and test set (or ``None``); ``negatives="shuffle"`` also
     applies to a test set that has no negatives of its own."""
-    options = {"negatives": negatives, "neg_ratio": neg_ratio, "seed": seed}
-    train_set = load_sequence_set(data, **options)
-    test_set = None if test is None else load_sequence_set(test, **options)
+    reading = {"negatives": options.negatives, "neg_ratio": options.neg_ratio, "seed": options.seed}
+    train_set = load_sequence_set(data, **reading)
+    test_set = None if test is None else load_sequence_set(test, **reading)
     return train_set, test_set
 
 
 def _architecture(arch: str | ArchitectureSpec) -> ArchitectureSpec:
     from kerasbind.models import ArchitectureSpec, resolve_architecture
 
-    return arch if isinstance(arch, ArchitectureSpec) else resolve_architecture(arch)
-
-
-def _positive(**numbers: int | None) -> None:
-    for name, value in numbers.items():
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise KerasbindError(f"{name} must be a whole number >= 1, not {value!r}")
+    if isinstance(arch, ArchitectureSpec):
+        return arch
+    if not isinstance(arch, str):
+        raise KerasbindError(f"arch must be an architecture name or spec, not {arch!r}")
+    return resolve_architecture(arch)
 
 
 def _quiet() -> None:

@@ -3,7 +3,6 @@ DataFrame, a list of strings — to a checked `SequenceSet`, with shuffled negat
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -11,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from kerasbind.errors import KerasbindError
+from kerasbind.options import check_negatives
 from kerasbind.sequences import SequenceSet
 
 SHUFFLE_HINT = "add --negatives shuffle to make dinucleotide-shuffled negatives"
-NEGATIVES = ("none", "shuffle")
 
 
 def as_sequence_set(
@@ -53,6 +52,11 @@ def as_sequence_set(
 def _from_strings(raw: list[str], labels: Any, ids: list[str], source: str) -> SequenceSet:
     from kerasbind.sequences import SequenceError, canonicalise, detect_alphabet
 
+    wrong = next((i for i, s in enumerate(raw) if not isinstance(s, str)), None)
+    if wrong is not None:
+        raise KerasbindError(
+            f"{source}: sequence {wrong + 1} is a {type(raw[wrong]).__name__}, not a string"
+        )
     empty = next((i for i, s in enumerate(raw) if not s), None)
     if empty is not None:
         raise KerasbindError(f"{source}: sequence {empty + 1} is empty")
@@ -77,16 +81,6 @@ def apply_negatives(
 
         return add_shuffled_negatives(seqset, neg_ratio, seed)
     return seqset
-
-
-def check_negatives(negatives: str, neg_ratio: float) -> None:
-    """Refuse an unknown ``negatives`` option or a ratio that is not a positive number."""
-    if negatives not in NEGATIVES:
-        raise KerasbindError(f"unknown negatives option {negatives!r}; use 'none' or 'shuffle'")
-    if not (isinstance(neg_ratio, int | float) and math.isfinite(neg_ratio) and neg_ratio > 0):
-        raise KerasbindError(
-            f"--neg-ratio must be a positive number of negatives per positive, not {neg_ratio}"
-        )
 
 
 def check_labelled(seqset: SequenceSet) -> None:

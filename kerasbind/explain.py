@@ -97,10 +97,27 @@ def score_codes(scorer: Any, encoder: EncoderSpec, codes: np.ndarray) -> np.ndar
     return scores[inverse.reshape(-1)]
 
 
-def _inside(lengths: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+def inside_window(lengths: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
     """For each window column: the 0-based sequence position ``(n, L)`` and whether it is real."""
     positions = centre_starts(lengths, length)[:, None] + np.arange(length)[None, :]
     return positions, (positions >= 0) & (positions < lengths[:, None])
+
+
+def mutation_deltas(
+    scorer: Any, encoder: EncoderSpec, codes: np.ndarray, real: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Log-odds ``(n,)`` of ``(n, L)`` codes and the change ``(n, L, 4)`` for substituting each
+    letter at the columns where ``real`` is true (0 at the reference letter and elsewhere), all
+    in one batched pass (`score_codes`)."""
+    substitute = real[:, :, None] & (np.arange(4) != codes[:, :, None])
+    seq_index, column, letter = np.nonzero(substitute)
+    mutants = codes[seq_index]
+    mutants[np.arange(len(seq_index)), column] = letter
+    scores = score_codes(scorer, encoder, np.concatenate([codes, mutants]))
+    reference, mutated = scores[: len(codes)], scores[len(codes) :]
+    delta = np.zeros(substitute.shape)
+    delta[seq_index, column, letter] = mutated - reference[seq_index]
+    return reference, delta
 
 
 def mutation_maps(
@@ -113,15 +130,8 @@ def mutation_maps(
         chunk = list(sequences[start : start + SEQUENCES_PER_PASS])
         codes = to_codes(chunk, encoder.length)
         lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
-        positions, real = _inside(lengths, encoder.length)
-        substitute = real[:, :, None] & (np.arange(4) != codes[:, :, None])
-        seq_index, column, letter = np.nonzero(substitute)
-        mutants = codes[seq_index]
-        mutants[np.arange(len(seq_index)), column] = letter
-        scores = score_codes(scorer, encoder, np.concatenate([codes, mutants]))
-        reference, mutated = scores[: len(chunk)], scores[len(chunk) :]
-        delta = np.zeros(substitute.shape)
-        delta[seq_index, column, letter] = mutated - reference[seq_index]
+        positions, real = inside_window(lengths, encoder.length)
+        reference, delta = mutation_deltas(scorer, encoder, codes, real)
         for i in range(len(chunk)):
             keep = real[i]
             yield MutationMap(

@@ -24,6 +24,7 @@ INITIALISERS = ("xavier", "normal")
 
 
 # the checks made on construction: name -> (test, what the value must be)
+MAX_UNITS = 10_000  # filters, recurrent and dense units: a model that can be built
 _INTEGERS = {"filters": 1, "rnn_units": 1, "dense_units": 0}  # smallest allowed
 _NUMBERS = {
     "learning_rate": (lambda v: v > 0, "> 0"),
@@ -56,23 +57,8 @@ class HyperParameters:
     dropout_keep: float
 
     def __post_init__(self) -> None:
-        for name, smallest in _INTEGERS.items():
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
-                raise KerasbindError(
-                    f"hyper-parameter {name} must be a whole number >= {smallest}, not {value!r}"
-                )
-        for name, allowed in _CHOICES.items():
-            if getattr(self, name) not in allowed:
-                raise KerasbindError(
-                    f"hyper-parameter {name} must be one of {', '.join(allowed)}, "
-                    f"not {getattr(self, name)!r}"
-                )
-        for name, (test, wanted) in _NUMBERS.items():
-            value = getattr(self, name)
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if not (number and math.isfinite(value) and test(value)):
-                raise KerasbindError(f"hyper-parameter {name} must be {wanted}, not {value!r}")
+        for name in self.names():
+            check_value(name, getattr(self, name))
 
     def to_dict(self) -> dict[str, Any]:
         """The plain dict ``kerasbind.json``, the builder and the tuner use."""
@@ -120,6 +106,32 @@ class HyperParameters:
     def replace(self, **changes: Any) -> HyperParameters:
         """A copy with some values changed (checked again)."""
         return replace(self, **changes)
+
+
+def check_value(name: str, value: Any) -> None:
+    """Refuse ``value`` for hyper-parameter ``name`` unless a model can be built with it (the
+    check made on construction; search spaces check their values with it too)."""
+    if name in _INTEGERS:
+        smallest = _INTEGERS[name]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not smallest <= value <= MAX_UNITS
+        ):
+            raise KerasbindError(
+                f"hyper-parameter {name} must be a whole number >= {smallest} and "
+                f"<= {MAX_UNITS:,}, not {value!r}"
+            )
+    elif name in _CHOICES:
+        if not isinstance(value, str) or value not in _CHOICES[name]:
+            raise KerasbindError(
+                f"hyper-parameter {name} must be one of {', '.join(_CHOICES[name])}, not {value!r}"
+            )
+    else:
+        test, wanted = _NUMBERS[name]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not (number and math.isfinite(value) and test(value)):
+            raise KerasbindError(f"hyper-parameter {name} must be {wanted}, not {value!r}")
 
 
 def read_hyperparameter_file(path: str | Path) -> dict[str, Any]:

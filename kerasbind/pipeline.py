@@ -1,4 +1,7 @@
-"""From a `SequenceSet` to a trained model: choose the encoder, encode, word2vec, fit."""
+"""From a `SequenceSet` to a trained model: choose the encoder, encode, word2vec, fit, score.
+
+Nothing here writes files: a trained model becomes a `kerasbind.run.Run`, whose folder
+`kerasbind.run.store` writes."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ class PreparedInputs:
     x: np.ndarray
     y: np.ndarray
     embedding_matrix: np.ndarray | None = None
-    word2vec: Any = None  # gensim Word2Vec for embedded architectures
+    word2vec: Any = None  # gensim Word2Vec (or vectors) for embedded architectures
 
 
 def encoder_for(
@@ -47,34 +50,25 @@ def encode_set(encoder: EncoderSpec, seqset: SequenceSet) -> np.ndarray:
     return encode(seqset.sequences, encoder)
 
 
-def load_word2vec(path: Path) -> Any:
-    """A saved gensim word2vec model (``--word2vec PATH``)."""
-    from gensim.models import Word2Vec
-
-    try:
-        return Word2Vec.load(str(path))
-    except (OSError, ValueError, EOFError) as error:
-        raise KerasbindError(f"{path}: not a saved gensim word2vec model ({error})") from error
-
-
 def prepare_inputs(
     arch: ArchitectureSpec,
     train_set: SequenceSet,
     *,
     seq_len: int | None = None,
     seed: int = 0,
-    word2vec_path: Path | None = None,
+    word2vec_path: Path | str | None = None,
 ) -> PreparedInputs:
-    """Encode the labelled training set; for embedded architectures train (or load) word2vec
-    and build the matching embedding matrix."""
-    from kerasbind.embedding import embedding_matrix, train_word2vec
+    """Encode the labelled training set; for embedded architectures train word2vec (or read
+    vectors from ``word2vec_path``, see `kerasbind.embedding.load_vectors`) and build the
+    matching embedding matrix."""
+    from kerasbind.embedding import embedding_matrix, load_vectors, train_word2vec
 
     train_set.require_both_classes()
     encoder = encoder_for(arch, train_set, seq_len)
     word2vec = matrix = None
     if arch.embedding:
         if word2vec_path is not None:
-            word2vec = load_word2vec(word2vec_path)
+            word2vec = load_vectors(word2vec_path)
         else:
             word2vec = train_word2vec(train_set.sequences, encoder.k, encoder.stride, seed=seed)
         matrix = embedding_matrix(word2vec, encoder.k)
@@ -132,26 +126,9 @@ def score(
     from kerasbind.prediction import binary_metrics, predict_sequences
 
     test_set.require_both_classes()
-    prob = predict_sequences(model, encoder, test_set.sequences)
+    # the paper's protocol: a test sequence is scored on the strand given (docs/scanning.md)
+    prob = predict_sequences(model, encoder, test_set.sequences, strand="forward")
     return {**binary_metrics(test_set.labels, prob), "source": test_set.source}, prob
-
-
-def evaluate_into_run(
-    run_dir: Path, model: Any, encoder: EncoderSpec, test_set: SequenceSet
-) -> dict[str, Any]:
-    """`score` ``test_set``, merge ``{"test": metrics}`` into ``metrics.json`` and the run's
-    ``kerasbind.json``, and draw ROC / PR curves into the run directory."""
-    from kerasbind.files import read_json, update_json
-    from kerasbind.plots import plot_roc_pr
-    from kerasbind.rundir import CONFIG_FILE, METRICS_FILE
-
-    metrics, prob = score(model, encoder, test_set)
-    update_json(run_dir / METRICS_FILE, {"test": metrics})
-    config_file = run_dir / CONFIG_FILE
-    recorded = read_json(config_file).get("metrics", {}) if config_file.exists() else {}
-    update_json(config_file, {"metrics": {**recorded, "test": metrics}})
-    plot_roc_pr(test_set.labels, prob, run_dir)
-    return metrics
 
 
 def hold_out(seqset: SequenceSet, fraction: float, seed: int) -> tuple[SequenceSet, SequenceSet]:

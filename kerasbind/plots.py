@@ -1,10 +1,8 @@
-"""Figures: ROC and precision–recall curves, training histories (matplotlib, no display
-needed)."""
+"""Figures: ROC and precision–recall curves (matplotlib, no display needed)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -56,58 +54,3 @@ def plot_roc_pr(y: np.ndarray, prob: np.ndarray, out_dir: Path | str) -> list[Pa
         written.append(out_dir / name)
     return written
 
-
-def plot_training_history(steps: list[int], val_auc: list[float | None], loss: list[float]) -> Any:
-    """One run's validation AUC (left axis) and mean training loss (right axis) per checkpoint;
-    returns the figure."""
-    from kerasbind.motifs.logos import pyplot
-
-    plt = pyplot()
-    figure, axes = plt.subplots(figsize=(5.5, 3))
-    if any(auc is not None for auc in val_auc):
-        auc = [np.nan if a is None else a for a in val_auc]
-        axes.plot(steps, auc, marker="o", color="tab:blue", label="validation AUC")
-        axes.set_ylabel("validation AUC", color="tab:blue")
-    if loss:
-        other = axes.twinx()
-        other.plot(steps, loss, marker=".", ls="--", color="tab:grey", label="training loss")
-        other.set_ylabel("training loss", color="tab:grey")
-    axes.set_xlabel("learning steps")
-    axes.set_title("AUC per checkpoint", fontsize=10)
-    figure.tight_layout()
-    return figure
-
-
-def plot_cv_history(curves: dict[str, dict[int, dict[int, float]]], best: str | None) -> Any:
-    """Cross-validated AUC per checkpoint for every trial (``{trial: {fold: {step: auc}}}``):
-    each trial's mean over folds in grey, the best trial in colour with its folds dashed."""
-    from kerasbind.motifs.logos import pyplot
-
-    plt = pyplot()
-    figure, axes = plt.subplots(figsize=(6.5, 3.4))
-    for trial, folds in curves.items():
-        steps = sorted({step for curve in folds.values() for step in curve})
-        mean = [np.mean([c[s] for c in folds.values() if s in c]) for s in steps]
-        if trial != best:
-            axes.plot(steps, mean, color="0.7", lw=1)
-            continue
-        axes.plot(
-            steps, mean, color="tab:red", lw=2, marker="o", label=f"trial {trial} (best), mean"
-        )
-        for fold, curve in sorted(folds.items()):
-            points = sorted(curve.items())
-            axes.plot(
-                *zip(*points, strict=True),
-                color="tab:red",
-                lw=1,
-                ls="--",
-                alpha=0.7,
-                label=f"trial {trial}, fold {fold}",
-            )
-    axes.plot([], [], color="0.7", lw=1, label="other trials, mean over folds")
-    axes.set_xlabel("learning steps")
-    axes.set_ylabel("validation AUC")
-    axes.set_title("Cross-validated AUC per checkpoint", fontsize=10)
-    axes.legend(fontsize=8, frameon=False, loc="lower right")
-    figure.tight_layout()
-    return figure

@@ -43,6 +43,7 @@ from kerasbind.sequences import (
 )
 
 FORMATS = ("tsv", "deepbind", "ionmf", "fasta", "bed")
+ID_COLUMN = "id"  # the optional last column of a TSV: each sequence's id
 DEEPBIND_HEADER = ["foldid", "eventid", "seq", "bound"]
 # the label is whatever follows "class:" and is checked to be 0 or 1, so a typo is named
 IONMF_HEADER = re.compile(
@@ -90,8 +91,11 @@ def detect_format(path: str | os.PathLike[str], text: str) -> str:
     if first.startswith(">"):
         headers = itertools.islice((line for line in lines if line.startswith(">")), _SAMPLE)
         return "ionmf" if any(map(_IONMF_LIKE.search, headers)) else "fasta"
-    if [column.strip(_BLANK).lower() for column in first.split("\t")] == DEEPBIND_HEADER:
+    columns = [column.strip(_BLANK).lower() for column in first.split("\t")]
+    if columns == DEEPBIND_HEADER:
         return "deepbind"
+    if columns in (["sequence", ID_COLUMN], ["sequence", "label", ID_COLUMN]):
+        return "tsv"  # as `write_tsv` writes sequences with ids
     stripped = (line.strip(_BLANK) for line in lines)
     sample = list(itertools.islice((line for line in stripped if line), _SAMPLE))
     data = [line for line in sample if not line.startswith(_BED_SKIP)]
@@ -140,10 +144,14 @@ def read_sequences(
 
 def write_tsv(seqset: SequenceSet, path: str | os.PathLike[str]) -> None:
     """Write ``sequence<TAB>label`` (or just ``sequence`` when unlabelled) in the user's alphabet,
-    gzip when the name ends in ``.gz``; atomically (temporary file, then rename)."""
+    then an ``id`` column when the sequences have ids of their own (iONMF coordinates, ChIP-seq
+    events, FASTA names; not the ``seq1``, ``seq2``, … given to unnamed ones); gzip when the
+    name ends in ``.gz``; atomically (temporary file, then rename)."""
     frame = pd.DataFrame({"sequence": seqset.user_sequences()})
     if seqset.labels is not None:
         frame["label"] = seqset.labels
+    if seqset.ids != [f"seq{i}" for i in range(1, len(seqset) + 1)]:
+        frame[ID_COLUMN] = seqset.ids
     path = Path(path)
     gzipped = path.suffix == ".gz"
     compression = {"method": "gzip", "compresslevel": 6, "mtime": 0} if gzipped else None
@@ -317,13 +325,17 @@ def _deepbind_header_problem(fields: list[str]) -> str | None:
 
 
 def _read_tsv(path: str | os.PathLike[str], text: str) -> tuple[SequenceSet, np.ndarray]:
-    columns = 2 if "\t" in _first_line(text)[1] else 1
+    header = _first_line(text)[1].split("\t")
+    named = header[-1].strip(_BLANK) == ID_COLUMN and len(header) in (2, 3)  # `write_tsv`'s ids
+    columns = len(header) if named else (2 if len(header) > 1 else 1)
     cells, numbers = _table(path, text, columns, _tsv_header_problem)
     raw = [row[0] for row in cells]
-    labels = _labels(path, [row[1] for row in cells], numbers) if columns == 2 else None
+    labelled = columns - named == 2
+    labels = _labels(path, [row[1] for row in cells], numbers) if labelled else None
     seqset = SequenceSet(
         sequences=_canonical(path, raw, lambda i, _: int(numbers[i])),
         labels=labels,
+        ids=[row[-1] for row in cells] if named else [],
         alphabet=detect_alphabet(raw),
         source=str(path),
     )

@@ -98,6 +98,19 @@ def centre_starts(lengths: np.ndarray, length: int) -> np.ndarray:
     return np.floor_divide(lengths - length, 2)
 
 
+def joined_codes(sequences: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All sequences' integer codes joined in one uint8 array, and each one's start offset
+    (``n + 1`` offsets); `SequenceError` names the first character outside the alphabet."""
+    buffer, offsets = _joined_bytes(sequences)
+    codes = CODE_TABLE[buffer]
+    if codes.size and codes.max() == _INVALID:
+        first = int(np.flatnonzero(codes == _INVALID)[0])
+        index = int(np.searchsorted(offsets, first, side="right") - 1)
+        position = first - int(offsets[index])
+        raise SequenceError(index, position, sequences[index][position])
+    return codes, offsets
+
+
 def to_codes(sequences: Sequence[str], length: int) -> np.ndarray:
     """Integer codes ``(n, length)`` uint8, centre-trimmed or padded with ``UNKNOWN_CODE``.
 
@@ -106,13 +119,7 @@ def to_codes(sequences: Sequence[str], length: int) -> np.ndarray:
     n = len(sequences)
     if n == 0:
         return np.zeros((0, length), dtype=np.uint8)
-    buffer, offsets = _joined_bytes(sequences)
-    codes = CODE_TABLE[buffer]
-    if codes.size and codes.max() == _INVALID:
-        first = int(np.flatnonzero(codes == _INVALID)[0])
-        index = int(np.searchsorted(offsets, first, side="right") - 1)
-        position = first - int(offsets[index])
-        raise SequenceError(index, position, sequences[index][position])
+    codes, offsets = joined_codes(sequences)
     lengths = np.diff(offsets)
     if np.all(lengths == length):
         return codes.reshape(n, length)

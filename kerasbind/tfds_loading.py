@@ -1,14 +1,20 @@
 """One TFDS dataset split → `SequenceSet`: the gate behind ``--dataset NAME``.
 
-``name`` is ``dataset`` or ``dataset/config`` for the builders in ``tfds_builders``
-(``simulated_binding``, ``clip_seq``, ``chip_seq``). The split is prepared on first use (generated,
-read from ``manual_dir`` or downloaded) into ``data_dir``, then read back as one batch.
+``name`` is ``dataset`` or ``dataset/config`` for the builders registered under the
+``kerasbind.datasets`` entry points (pyproject.toml registers ``tfds_builders``'
+``simulated_binding``, ``clip_seq``, ``chip_seq``; kerasbind does not import that package, which
+imports kerasbind). The split is prepared on first use (generated, read from ``manual_dir`` or
+downloaded) into ``data_dir``, then read back as one batch.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -20,19 +26,35 @@ from kerasbind.sequences import SequenceSet
 
 # datasets whose sequences are RNA (stored in DNA letters, as upstream)
 RNA_DATASETS = {"clip_seq"}
+ENTRY_POINTS = "kerasbind.datasets"
+
+
+def dataset_builders() -> dict[str, Any]:
+    """The TFDS builder classes kerasbind can read, by dataset name (loading the entry points
+    imports the builders' modules)."""
+    from importlib.metadata import entry_points
+
+    builders: dict[str, Any] = {}
+    for entry in entry_points(group=ENTRY_POINTS):
+        builders.update(entry.load())
+    if not builders:
+        raise KerasbindError(
+            "no TFDS datasets are registered: install kerasbind (pip install -e .) so its "
+            f"{ENTRY_POINTS} entry points are recorded"
+        )
+    return builders
 
 
 def _builder(name: str, data_dir: str | os.PathLike[str] | None) -> Any:
     """The TFDS builder for ``dataset[/config]``, or a `KerasbindError` listing valid names."""
-    from tfds_builders import BUILDERS
-
+    builders = dataset_builders()
     dataset, _, config = name.strip().partition("/")
-    if dataset not in BUILDERS:
+    if dataset not in builders:
         raise KerasbindError(
-            f"unknown TFDS dataset {dataset!r}; choose from {', '.join(BUILDERS)} "
+            f"unknown TFDS dataset {dataset!r}; choose from {', '.join(builders)} "
             "(e.g. simulated_binding, clip_seq/23_PARCLIP_PUM2_hg19)"
         )
-    builder_class = BUILDERS[dataset]
+    builder_class = builders[dataset]
     configs = [c.name for c in builder_class.BUILDER_CONFIGS]
     config = config.replace("(", "").replace(")", "")  # upstream ChIP-seq names have them
     if config and config not in configs:
@@ -44,32 +66,47 @@ def _builder(name: str, data_dir: str | os.PathLike[str] | None) -> Any:
 
 def _prepare(builder: Any, name: str, manual_dir: str | os.PathLike[str] | None) -> None:
     """Build the dataset unless it is already in ``data_dir``; download errors become one line
-    that says how to pass ``--manual-dir`` (an unreachable host fails at once: `OfflineError`)."""
+    that says how to pass ``--manual-dir`` (an unreachable host fails at once: the builders'
+    ``OfflineError``, a download error with ``host`` and ``reason``)."""
     import tensorflow_datasets as tfds
 
-    from tfds_builders.common import OfflineError
-
+    if builder.is_prepared():
+        return
     manual = None if manual_dir is None else str(manual_dir)
     urllib3_log = logging.getLogger("urllib3")
     level = urllib3_log.level
     urllib3_log.setLevel(logging.ERROR)  # its retry warnings, one per attempt
     try:
-        builder.download_and_prepare(
-            download_config=tfds.download.DownloadConfig(manual_dir=manual)
-        )
-    except OfflineError as error:
-        raise KerasbindError(
-            _manual_dir_hint(
-                name, manual_dir, f"cannot reach {error.host}: {error.reason}", builder
+        # TFDS prints "Downloading and preparing…" and "downloaded and prepared" to stdout (where
+        # predictions may go), even when it only read local files; kerasbind says what it did
+        with contextlib.redirect_stdout(io.StringIO()):
+            builder.download_and_prepare(
+                download_config=tfds.download.DownloadConfig(manual_dir=manual)
             )
-        ) from None
+        print(
+            f"{name}: {_how_prepared(builder, manual)} into {builder.data_dir}; later reads "
+            "reuse it",
+            file=sys.stderr,
+        )
     except (OSError, tfds.download.DownloadError) as error:
         if not hasattr(builder, "raw_files"):
             raise
         reason = " ".join(str(error).split())
+        if hasattr(error, "host"):  # offline: said before any download was tried
+            reason = f"cannot reach {error.host}: {error.reason}"
         raise KerasbindError(_manual_dir_hint(name, manual_dir, reason, builder)) from None
     finally:
         urllib3_log.setLevel(level)
+
+
+def _how_prepared(builder: Any, manual_dir: str | None) -> str:
+    """``prepared from the files in DIR``, ``generated`` or ``downloaded and prepared``."""
+    if not hasattr(builder, "raw_files"):
+        return "generated"
+    files = builder.raw_files().values()
+    if manual_dir is not None and all((Path(manual_dir) / f).is_file() for f in files):
+        return f"prepared from the files in {manual_dir}"
+    return "downloaded and prepared"
 
 
 def _manual_dir_hint(

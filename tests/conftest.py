@@ -82,3 +82,21 @@ def planted_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "test": folder / "test.tsv",
         "test_set": test,
     }
+
+
+@pytest.fixture(scope="session")
+def ctcf_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """A DeepBind run trained (400 steps, ~10 s) on simulated DNA with JASPAR CTCF (MA0139.1, a
+    long, informative and not palindromic motif) planted on the forward strand of the positives;
+    for the scanning, length-rule and variant tests. Keys: ``run_dir``, ``site`` (the motif's
+    consensus)."""
+    import kerasbind as kb
+    from kerasbind.simulate import motif_pfms, simulate_binding
+
+    train, test = simulate_binding(2000, 400, ["MA0139.1"], seed=0)
+    folder = tmp_path_factory.mktemp("ctcf") / "run"
+    kb.train(
+        "deepbind", train, test=test, steps=400, eval_every=400, seed=0, progress=False, out=folder
+    )
+    pfm = motif_pfms(["MA0139.1"])["MA0139.1"]
+    return {"run_dir": folder, "site": "".join("ACGT"[i] for i in pfm.argmax(axis=0))}

@@ -13,7 +13,7 @@ from kerasbind.models import (
     default_hyperparameters,
     resolve_architecture,
 )
-from kerasbind.rundir import save_run
+from kerasbind.run import save_run
 
 LENGTH = 80  # the shortest the three-layer dilated stack accepts is 76
 

@@ -81,13 +81,39 @@ def test_in_memory_run_saves_later(files: tuple[Path, Path], tmp_path: Path) -> 
     assert loaded.hparams == run.hparams and isinstance(loaded.hparams, kb.HyperParameters)
 
 
+def test_a_run_repeated_from_its_saved_options_is_the_same_model(
+    files: tuple[Path, Path], tmp_path: Path, capsys
+) -> None:
+    """The options are saved in kerasbind.json: ``kb.train(..., options=run.options)`` and
+    ``kerasbind train --like RUN`` train the same model again (same weights, same seed)."""
+    train, test = files
+    first = kb.train("deepbind", str(train), steps=40, eval_every=20, seed=7, val_fraction=0.2,
+                     hparams={"filters": 8}, out=tmp_path / "first", progress=False)  # fmt: skip
+    saved = kb.load_run(tmp_path / "first").options
+    assert saved == first.options and saved.seed == 7 and saved.hparams["filters"] == 8
+    again = kb.train(first.architecture, str(train), options=saved, progress=False)
+    assert main(["train", "--like", str(tmp_path / "first"), "--train", str(train), "--quiet",
+                 "--out", str(tmp_path / "cli")]) == 0  # fmt: skip
+    cli = kb.load_run(tmp_path / "cli")
+    for repeated in (again, cli):
+        assert repeated.options == saved and repeated.config["training"]["seed"] == 7
+        for mine, theirs in zip(first.model.weights, repeated.model.weights, strict=True):
+            np.testing.assert_allclose(mine.numpy(), theirs.numpy(), atol=1e-5)
+    sequences = kb.read_sequences(test).sequences[:50]
+    np.testing.assert_allclose(first.predict(sequences), cli.predict(sequences), atol=1e-5)
+    capsys.readouterr()
+    assert main(["train", "--like", str(tmp_path / "first"), "--train", str(train), "--steps",
+                 "3", "--out", str(tmp_path / "changed")]) == 2  # fmt: skip
+    assert "--like takes every setting from" in capsys.readouterr().err
+
+
 def test_worked_example_of_docs_api_runs(files: tuple[Path, Path]) -> None:
     """docs/api.md's session, with its first block (where the data is) pointed at small
     simulated files instead of PUM2."""
     blocks = re.findall(r"```python\n(.*?)```", (REPO / "docs" / "api.md").read_text(), re.S)
     assert len(blocks) == 2 and "train_file" in blocks[0]
     train, test = files
-    namespace = {"kb": kb, "train_file": str(train), "test_file": str(test)}
+    namespace = {"kb": kb, "train_file": str(train), "test_file": str(test), "motif_db": "jaspar"}
     exec(compile(blocks[1], "docs/api.md", "exec"), namespace)
     assert namespace["metrics"]["auc_roc"] > 0.8
     assert (namespace["work"] / "models" / "pum2" / "1" / "saved_model.pb").is_file()
@@ -166,7 +192,7 @@ def test_argparse_is_imported_only_by_the_command_line() -> None:
 
 def test_bad_arguments_are_refused_before_work(files: tuple[Path, Path], tmp_path: Path) -> None:
     train, _ = files
-    with pytest.raises(KerasbindError, match="steps must be a whole number >= 1"):
+    with pytest.raises(KerasbindError, match="steps must be at least 1"):
         kb.train("deepbind", train, steps=0)
     with pytest.raises(KerasbindError, match="--neg-ratio must be a positive number"):
         kb.train("deepbind", train, negatives="shuffle", neg_ratio=float("inf"))

@@ -15,7 +15,7 @@ from kerasbind.benchmark.cells import Cell, plan, shard
 from kerasbind.benchmark.sources import DatasetSource, read_manifest
 from kerasbind.cli import main
 from kerasbind.readers import write_tsv
-from kerasbind.rundir import load_run
+from kerasbind.run import load_run
 from kerasbind.simulate import simulate_binding
 
 TINY = {"trials": 1, "folds": 2, "max_steps": 60, "eval_every": 30, "final_models": 1}
@@ -153,9 +153,10 @@ def test_failed_cells_are_listed_then_retried(inputs, tmp_path: Path, capsys) ->
         str(tmp_path / "out"),
         "--quiet",
     ]
-    assert main(arguments) == 0
-    text = capsys.readouterr().out
-    assert "failed: positives_only × deepbind" in text and "--negatives shuffle" in text
+    assert main(arguments) == 2  # a failed cell: exit code 2 and a summary line
+    text = capsys.readouterr().err
+    assert "1 of 1 cell(s) run failed (positives_only × deepbind: " in text
+    assert "--negatives shuffle" in text
     failed = pd.read_csv(tmp_path / "out" / "failed.csv")
     assert list(failed.dataset) == ["positives_only"]
     assert "positives_only" in (tmp_path / "out" / "benchmark.html").read_text()
@@ -242,7 +243,7 @@ def test_budget_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown keys trails"):
         load_budget(path)
     path.write_text('{"folds": 1}')
-    with pytest.raises(InputError, match="folds at least 2"):
+    with pytest.raises(InputError, match="folds must be at least 2"):
         load_budget(path)
 
 

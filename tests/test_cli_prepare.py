@@ -24,7 +24,7 @@ def dinucleotide_totals(sequences: list[str]) -> np.ndarray:
 def test_prepare_tsv_in_the_users_alphabet(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "rna.tsv"
     assert main(["prepare", "--input", str(FILES / "rna.fa"), "--output", str(out)]) == 0
-    assert read_text(out) == "sequence\nACGUACGUACGU\nUUGGAACCNN\n"
+    assert read_text(out) == "sequence\tid\nACGUACGUACGU\tfirst\nUUGGAACCNN\tsecond\n"
     assert capsys.readouterr().out == f"wrote {out}: 2 sequences (unlabelled)\n"
 
 
@@ -35,6 +35,9 @@ def test_prepare_clip_file(
     assert main(["prepare", "--input", str(pum2_files[1]), "--output", str(out)]) == 0
     seqset = read_sequences(out, "tsv")
     assert len(seqset) == 10_000 and 1_800 <= seqset.n_positive <= 2_200
+    # the iONMF coordinates stay in the id column: '> chr1,+,368294,368394; class:0'
+    assert seqset.ids == read_sequences(pum2_files[1]).ids
+    assert seqset.ids[0] == "chr1:368294-368394(+)"
     assert "10000 sequences" in capsys.readouterr().out
 
 

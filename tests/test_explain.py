@@ -15,13 +15,15 @@ from kerasbind.sequences import BASES
 
 @pytest.fixture(scope="module")
 def run(planted_run):
-    from kerasbind.rundir import load_run
+    from kerasbind.run import load_run
 
     return load_run(planted_run["run_dir"])
 
 
 def log_odds(run, sequences: list[str]) -> np.ndarray:
-    p = predict_sequences(run.model, run.encoder, sequences).astype(np.float64)
+    # explain scores the model's window on the given strand
+    p = predict_sequences(run.model, run.encoder, sequences, strand="forward")
+    p = p.astype(np.float64)
     return np.log(p / (1 - p))
 
 
@@ -88,7 +90,7 @@ def test_variant_effects_match_direct_predictions(run, tmp_path):
     alt_a = short[:29] + effects.loc[0, "alt"] + short[30:]
     expected = log_odds(run, [alt_a])[0] - log_odds(run, [short])[0]
     assert effects.loc[0, "delta_log_odds"] == pytest.approx(expected, abs=2e-3)
-    p = predict_sequences(run.model, run.encoder, [short, alt_a])
+    p = predict_sequences(run.model, run.encoder, [short, alt_a], strand="forward")
     assert effects.loc[0, "delta_probability"] == pytest.approx(p[1] - p[0], abs=1e-4)
     assert effects.loc[1, "delta_log_odds"] == 0  # alt equals ref
     assert not effects.loc[2, "in_window"] and effects.loc[2, "delta_log_odds"] == 0

@@ -24,7 +24,7 @@ from kerasbind.export import export_run, layout, write_savedmodel
 from kerasbind.export.layout import write_version
 from kerasbind.models import ARCHITECTURES
 from kerasbind.prediction import predict_sequences
-from kerasbind.rundir import CONFIG_FILE
+from kerasbind.run import CONFIG_FILE, load_run
 
 SAVED_MODEL_CLI = Path(sys.executable).with_name("saved_model_cli")
 # the nine named architectures, and two with the other input representation
@@ -55,7 +55,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A run folder and its first export, ``BASE/tiny/1``."""
     folder = tmp_path_factory.mktemp("export")
     run_dir = tiny_run(folder / "run")
-    export_run(run_dir, folder / "models", name="tiny", serving_config=True)
+    export_run(load_run(run_dir), folder / "models", name="tiny", serving_config=True)
     return run_dir, folder / "models"
 
 
@@ -81,14 +81,14 @@ def test_layout_assets_warmup_and_config(exported: tuple[Path, Path]) -> None:
 def test_next_version_and_refusals(exported: tuple[Path, Path], tmp_path: Path) -> None:
     run_dir, _ = exported
     base = tmp_path / "models"
-    assert export_run(run_dir, base, name="m").version == 1
-    assert export_run(run_dir, base, name="m").version == 2
-    assert export_run(run_dir, base, name="m", version=7).path == base / "m" / "7"
-    assert export_run(run_dir, base, name="m").version == 8
+    assert export_run(load_run(run_dir), base, name="m").version == 1
+    assert export_run(load_run(run_dir), base, name="m").version == 2
+    assert export_run(load_run(run_dir), base, name="m", version=7).path == base / "m" / "7"
+    assert export_run(load_run(run_dir), base, name="m").version == 8
     with pytest.raises(KerasbindError, match="already exists"):
-        export_run(run_dir, base, name="m", version=2)
+        export_run(load_run(run_dir), base, name="m", version=2)
     with pytest.raises(KerasbindError, match="model name"):
-        export_run(run_dir, base, name="bad/name")
+        export_run(load_run(run_dir), base, name="bad/name")
 
 
 def test_concurrent_exports_each_get_their_own_version(tmp_path: Path) -> None:
@@ -205,7 +205,7 @@ def test_command_line_and_saved_model_cli_run(exported: tuple[Path, Path], tmp_p
         text=True,
         check=True,
     ).stdout
-    from kerasbind.rundir import load_run
+    from kerasbind.run import load_run
 
     run = load_run(run_dir)
     expected = predict_sequences(run.model, run.encoder, ["ACGUacgun", "GGGCCCAAATTT"])
@@ -229,7 +229,7 @@ def test_saved_model_cli_show(exported: tuple[Path, Path]) -> None:
 
 def test_tf_data_pipeline_and_tfsm_layer(exported: tuple[Path, Path]) -> None:
     run_dir, base = exported
-    from kerasbind.rundir import load_run
+    from kerasbind.run import load_run
 
     run = load_run(run_dir)
     sequences = random_sequences(100, seed=11, longest=LENGTH + 9)

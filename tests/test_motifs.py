@@ -337,7 +337,7 @@ def test_model_without_convolution_is_refused():
 
 
 def test_planted_motifs_are_recovered_as_their_jaspar_ids(planted_run):
-    from kerasbind.rundir import load_run
+    from kerasbind.run import load_run
 
     run = load_run(planted_run["run_dir"])
     analysis = analyse_filters(run.model, run.encoder, planted_run["test_set"], db="jaspar")
@@ -354,7 +354,7 @@ def test_planted_motifs_are_recovered_as_their_jaspar_ids(planted_run):
 
 def test_filters_under_the_gates_are_not_matched(planted_run):
     from kerasbind.motifs import load_database, match_filters, split_by_label
-    from kerasbind.rundir import load_run
+    from kerasbind.run import load_run
 
     run = load_run(planted_run["run_dir"])
     positives, _ = split_by_label(planted_run["test_set"])

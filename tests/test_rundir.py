@@ -12,7 +12,6 @@ import pytest
 from kerasbind.embedding import embedding_matrix, train_word2vec
 from kerasbind.encoding import EncoderSpec, encode
 from kerasbind.errors import KerasbindError
-from kerasbind.files import update_json
 from kerasbind.models import (
     build_model,
     compile_model,
@@ -20,7 +19,7 @@ from kerasbind.models import (
     resolve_architecture,
 )
 from kerasbind.prediction import predict_encoded
-from kerasbind.rundir import load_run, save_run
+from kerasbind.run import load_run, save_run
 from kerasbind.training import train_steps
 
 
@@ -49,7 +48,8 @@ def test_saved_and_loaded_model_predicts_identically(tmp_path: Path) -> None:
 
     run = load_run(tmp_path / "run")
     assert run.architecture == arch and run.encoder == encoder and run.hparams.to_dict() == hparams
-    assert (tmp_path / "run" / "word2vec.model").is_file()
+    assert (tmp_path / "run" / "word2vec.npy").is_file()
+    assert not (tmp_path / "run" / "word2vec.model").exists()
     assert run.config["versions"]["keras"] and run.config["data"] == {"train": "x.fa"}
     np.testing.assert_allclose(predict_encoded(run.model, x), predict_encoded(model, x), atol=1e-6)
     assert not list((tmp_path / "run").glob(".*")), "temporary files left behind"
@@ -69,13 +69,19 @@ def _small_deepbind() -> tuple[Any, dict[str, Any]]:
     return model, config
 
 
-def test_save_merges_keys_others_added(tmp_path: Path) -> None:
+def test_an_existing_run_is_replaced_only_when_asked_and_then_whole(tmp_path: Path) -> None:
     model, config = _small_deepbind()
-    save_run(tmp_path, model, config)
-    update_json(tmp_path / "kerasbind.json", {"export": {"base": "models/x"}})
-    save_run(tmp_path, model, {**config, "metrics": {"test": {"auc_roc": 0.9}}})
-    saved = json.loads((tmp_path / "kerasbind.json").read_text())
-    assert saved["export"] == {"base": "models/x"} and saved["metrics"]["test"]["auc_roc"] == 0.9
+    save_run(tmp_path / "run", model, config)
+    (tmp_path / "run" / "roc.png").write_bytes(b"an old run's curve")
+    with pytest.raises(KerasbindError, match=r"already exists and is not empty.*overwrite"):
+        save_run(tmp_path / "run", model, config)
+    save_run(
+        tmp_path / "run", model, {**config, "metrics": {"validation_auc": 0.9}}, overwrite=True
+    )
+    saved = json.loads((tmp_path / "run" / "kerasbind.json").read_text())
+    assert saved["metrics"]["validation_auc"] == 0.9
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["kerasbind.json", "model.keras"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"], "staging folders left behind"
 
 
 def test_not_a_run_directory(tmp_path: Path) -> None:
@@ -88,28 +94,35 @@ def test_not_a_run_directory(tmp_path: Path) -> None:
 
 
 def test_leftovers_of_a_killed_save_are_removed(tmp_path: Path) -> None:
-    """A train killed while writing leaves ``.model.keras.XXXX.keras``; the next save clears it."""
+    """A save killed while writing leaves ``.model.keras.XXXX.keras`` or a staging folder; the
+    next save of that run clears them."""
     model, config = _small_deepbind()
-    tmp_path.joinpath(".model.keras.k1ll3d.keras").write_bytes(b"")
-    tmp_path.joinpath(".word2vec.model.k1ll3d.model").write_bytes(b"")
     save_run(tmp_path, model, config)
+    tmp_path.joinpath(".model.keras.k1ll3d.keras").write_bytes(b"")
+    run = load_run(tmp_path)
+    run.save(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kerasbind.json", "model.keras"]
 
 
-def test_a_failed_save_is_not_taken_for_a_run(tmp_path: Path) -> None:
-    """When the model cannot be written (here: a full disk), the folder stops being a run
-    directory instead of pairing the earlier description with whatever is left."""
+def test_a_failed_save_leaves_the_previous_run(tmp_path: Path) -> None:
+    """When the model cannot be written (here: a full disk), the error names the file and the
+    free space, and the run saved before is still there, whole."""
     model, config = _small_deepbind()
-    save_run(tmp_path, model, config)
+    save_run(tmp_path / "run", model, config)
+    before = {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()}
 
     class FullDisk:
         def save(self, path: Path) -> None:
             Path(path).write_bytes(b"half")
             raise OSError(28, "No space left on device", str(path))
 
-    with pytest.raises(OSError, match="No space left"):
-        save_run(tmp_path, FullDisk(), config)
-    assert not (tmp_path / "kerasbind.json").exists()
-    assert not list(tmp_path.glob(".*")), "temporary files left behind"
-    with pytest.raises(KerasbindError, match="not a kerasbind run directory"):
-        load_run(tmp_path)
+    run = load_run(tmp_path / "run")
+    run.model = FullDisk()
+    with pytest.raises(KerasbindError, match=r"run/model.keras: .*No space left.*MiB free"):
+        run.save(tmp_path / "run")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()} == before
+    with pytest.raises(KerasbindError, match=r"model.keras: .*No space left.*MiB free"):
+        save_run(tmp_path / "run", FullDisk(), config, overwrite=True)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "run").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"], "staging folders left behind"
+    load_run(tmp_path / "run")

@@ -17,7 +17,7 @@ from kerasbind.cli import main
 from kerasbind.errors import KerasbindError
 from kerasbind.export import export_run
 from kerasbind.prediction import predict_sequences
-from kerasbind.rundir import load_run
+from kerasbind.run import load_run
 from kerasbind.serving import ServingError, connect
 
 SEQUENCES = random_sequences(50, seed=5)
@@ -29,7 +29,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stub, dic
     folder = tmp_path_factory.mktemp("serving")
     runs = {version: tiny_run(folder / f"run{version}", seed=version) for version in (1, 2)}
     for version in (1, 2):
-        export_run(runs[version], folder / "models", name="tiny")
+        export_run(load_run(runs[version]), folder / "models", name="tiny")
     with serve(folder / "models") as stub:
         yield stub, runs
 

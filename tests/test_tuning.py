@@ -12,10 +12,10 @@ from kerasbind.cli import build_parser, main
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ARCHITECTURES, resolve_architecture
 from kerasbind.readers import write_tsv
-from kerasbind.rundir import load_run
+from kerasbind.run import load_run
 from kerasbind.simulate import simulate_binding
-from kerasbind.tuning.search import TuneOptions, tune
-from kerasbind.tuning.tuner import CVSettings
+from kerasbind.options import CVSettings, TuneOptions
+from kerasbind.tuning.search import tune
 
 TRAIN_TSV = str(Path(__file__).parent / "files" / "train.tsv")  # an existing file for --train
 
@@ -133,7 +133,7 @@ def test_cli_embedded_architecture_with_validation_selection(
     config = json.loads((out / "kerasbind.json").read_text())
     assert config["architecture"]["name"] == "kegru"
     assert config["tuning"]["final"]["select_by"] == "validation"
-    assert (out / "word2vec.model").is_file()
+    assert (out / "word2vec.npy").is_file() and not (out / "word2vec.model").exists()
 
 
 def test_cli_refuses_bad_numbers(tmp_path: Path, capsys) -> None:

@@ -11,14 +11,15 @@ import pytest
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ARCHITECTURES, default_hyperparameters
 from kerasbind.tuning import space as S
-from kerasbind.tuning.tuner import CVSettings, make_oracle
+from kerasbind.options import CVSettings
+from kerasbind.tuning.tuner import make_oracle
 
 
 def _raw_draws(arch_name: str, space: S.Space, n: int) -> list[dict]:
     """``n`` random trials' values, as the oracle samples them."""
     arch = ARCHITECTURES[arch_name]
     oracle = make_oracle(
-        "random", S.hyperparameters(arch, space), trials=n, settings=CVSettings(seed=3)
+        "random", S.tuner_hyperparameters(arch, space), trials=n, settings=CVSettings(seed=3)
     )
     return [oracle._random_values() for _ in range(n)]
 
@@ -32,7 +33,7 @@ def _draws(arch_name: str, space: S.Space, n: int) -> list[dict]:
 @pytest.mark.parametrize("name", list(ARCHITECTURES))
 def test_only_used_parameters_are_searched(name: str) -> None:
     arch = ARCHITECTURES[name]
-    names = {hp.name for hp in S.hyperparameters(arch, S.TABLE2).space}
+    names = {hp.name for hp in S.tuner_hyperparameters(arch, S.TABLE2).space}
     assert ("filters" in names) == (arch.conv_layers > 0)
     assert ("conv_init_std" in names) == (arch.conv_layers > 0)
     assert ("rnn_units" in names) == (arch.rnn is not None)
@@ -73,7 +74,7 @@ def test_sqrt_uniform_mapping_and_defaults() -> None:
     assert math.isclose(low["momentum"], 0.95) and math.isclose(high["momentum"], 0.99)
     assert math.isclose(mid["momentum"], 0.97)
     # every declared default maps back to the models' defaults
-    hp = S.hyperparameters(arch, S.TABLE2)
+    hp = S.tuner_hyperparameters(arch, S.TABLE2)
     defaults = {p.name: p.default for p in hp.space}
     assert S.to_model(arch, S.TABLE2, defaults) == pytest.approx(default_hyperparameters(arch))
 
@@ -81,7 +82,7 @@ def test_sqrt_uniform_mapping_and_defaults() -> None:
 def test_first_trial_is_the_defaults() -> None:
     arch = ARCHITECTURES["ecblstm"]
     oracle = make_oracle(
-        "random", S.hyperparameters(arch, S.TABLE2), trials=3, settings=CVSettings()
+        "random", S.tuner_hyperparameters(arch, S.TABLE2), trials=3, settings=CVSettings()
     )
     first = oracle.populate_space("0")["values"]
     assert S.to_model(arch, S.TABLE2, first) == default_hyperparameters(arch)

@@ -20,8 +20,9 @@ from kerasbind.training import train_steps
 from kerasbind.tuning import stopping
 from kerasbind.tuning.final import train_final
 from kerasbind.tuning.grouped import FoldGroup
-from kerasbind.tuning.search import TuneOptions, tune
-from kerasbind.tuning.tuner import CVSettings, check_folds, cv_metrics, fold_splits
+from kerasbind.options import CVSettings, TuneOptions
+from kerasbind.tuning.search import tune
+from kerasbind.tuning.tuner import check_folds, cv_metrics, fold_splits
 
 TINY = CVSettings(folds=2, max_steps=60, eval_every=30, seed=1)
 
@@ -221,7 +222,7 @@ def test_hyperband_continues_from_the_previous_round(simulated, tmp_path: Path) 
     cv = CVSettings(folds=2, max_steps=90, eval_every=30, seed=1)  # 3 checkpoints: 2 rounds
     options = TuneOptions(cv=cv, final_models=1, search="hyperband", progress=False)
     tune(ARCHITECTURES["deepbind"], train, None, tmp_path, options=options)
-    table = pd.read_csv(tmp_path / "trials.csv", dtype={"trial": str}).set_index("trial")
+    table = pd.read_csv(tmp_path / "trials.csv", dtype={"trial_id": str}).set_index("trial_id")
     continued = {}
     for trial_id in table.index:
         state = json.loads((tmp_path / "tuner" / f"trial_{trial_id}" / "trial.json").read_text())

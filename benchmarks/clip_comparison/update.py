@@ -1,4 +1,5 @@
-"""Copy a benchmark folder's summary (results.csv, failed.csv, figures, benchmark.html) here and
+"""Copy a benchmark folder's summary (results.csv, failed.csv, figures, benchmark.html) here
+(then ``page.py`` redraws the page beside the published AUCs) and
 print as Markdown tables for ``benchmarks/paper-comparison.md``: the per-architecture medians
 beside the paper's, the same on the datasets every architecture ran on, the pairwise Wilcoxon
 tests and the per-dataset AUCs.
@@ -17,7 +18,7 @@ import pandas as pd
 from kerasbind.benchmark.figures import common_datasets
 from kerasbind.benchmark.html import per_architecture
 from kerasbind.benchmark.results import auc_table
-from kerasbind.benchmark.stats import wilcoxon_table
+from kerasbind.benchmark.stats import pair_table
 
 HERE = Path(__file__).parent
 # paper §3.1-3.2 (31 CLIP-seq sets): medians stated in the text, or the bound the text gives
@@ -45,15 +46,10 @@ def main(out: Path) -> None:
         print("| --- | ---: | ---: |")
         for row in per_architecture(common).itertuples(index=False):
             print(f"| {row.architecture} | {row[2]:.3f} | {row[3]:.3f} |")
-    pvalues, differences = wilcoxon_table(aucs[list(table.architecture)])
-    print("\n| pair | datasets | mean difference | Wilcoxon P |")
-    print("| --- | ---: | ---: | ---: |")
-    names = list(table.architecture)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            shared = int(aucs[[a, b]].dropna().shape[0])
-            diff, p = differences.loc[a, b], pvalues.loc[a, b]
-            print(f"| {a} − {b} | {shared} | {diff:+.3f} | {p:.2g} |")
+    print("\n| pair | datasets | mean difference | Wilcoxon P | Holm-adjusted P |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for row in pair_table(aucs).itertuples(index=False):
+        print(f"| {row[0]} | {row.datasets} | {row[3]:+.3f} | {row.P:.2g} | {row[5]:.2g} |")
     print()
     print("| dataset | " + " | ".join(table.architecture) + " |")
     print("| --- |" + " ---: |" * len(table))

@@ -1,9 +1,18 @@
-"""Cells (dataset × architecture): the plan, its shards, their records, running one."""
+"""Cells (dataset × architecture): the plan, its shards, their records, running one.
+
+A cell's identity is its dataset's canonical name and its data's fingerprint
+(`DatasetSource.fingerprint`), kept in ``cell.json`` in the cell's folder: two cells of one
+plan that would share a folder, or a folder that holds a cell of other data under the same
+name, are refused before anything trains. A process runs a cell holding the cell folder's lock
+(`kerasbind.locking`), so two commands on one ``OUT`` never run the same cell at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,10 +22,16 @@ from kerasbind.benchmark.budget import Budget
 from kerasbind.benchmark.sources import DatasetSource
 from kerasbind.errors import KerasbindError
 from kerasbind.files import read_json, write_json
+from kerasbind.locking import FolderInUse, folder_lock
 from kerasbind.sequences import SequenceSet
 
 RUNS = "runs"
 RECORD = "benchmark.json"
+IDENTITY = "cell.json"
+
+
+class CellSkipped(KerasbindError):
+    """Another process runs the cell, or finished it since the plan was made."""
 
 
 @dataclass(frozen=True)
@@ -34,23 +49,65 @@ def plan(sources: Sequence[DatasetSource], architectures: Sequence[str]) -> list
     return [Cell(source, arch) for arch in architectures for source in sources]
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """``I/N`` with 1 ≤ I ≤ N."""
-    index, slash, count = text.partition("/")
-    if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
-        raise KerasbindError(f"--shard {text}: expected I/N with 1 <= I <= N, e.g. 2/8")
-    return int(index), int(count)
-
-
 def shard(cells: Sequence[Cell], index: int, count: int) -> list[Cell]:
     """Shard ``index`` of ``count`` (1-based): cells ``index-1``, ``index-1+count``, … of the
     plan, so shards are disjoint, cover the plan and are balanced across architectures."""
     return list(cells[index - 1 :: count])
 
 
+def _folder_key(cell: Cell) -> tuple[str, ...]:
+    """The cell folder's parts as a case-insensitive file system sees them."""
+    return tuple(part.casefold() for part in (*cell.source.name.split("/"), cell.architecture))
+
+
+def check_plan(cells: Sequence[Cell], out: Path) -> None:
+    """Refuse, before anything trains, two cells of the plan that would share a folder (the
+    same name twice, names differing only in case, a cell folder inside another) and a cell
+    folder under ``out`` that holds the same dataset name for other data."""
+    ordered = sorted(cells, key=_folder_key)
+    for first, second in itertools.pairwise(ordered):
+        a, b = _folder_key(first), _folder_key(second)
+        if b[: len(a)] == a:
+            where = "one folder" if a == b else "a folder inside the other"
+            raise KerasbindError(
+                f"datasets {first.source.name!r} ({first.source.origin}) and "
+                f"{second.source.name!r} ({second.source.origin}) would give cells "
+                f"{first.run_dir(out)} and {second.run_dir(out)} {where}; give them distinct names"
+            )
+    fingerprints: dict[str, str] = {}
+    for cell in cells:
+        name = cell.source.name
+        fingerprints[name] = fingerprints.get(name) or cell.source.fingerprint()
+        recorded = read_identity(cell.run_dir(out))
+        if recorded is not None and recorded.get("source") != fingerprints[name]:
+            raise KerasbindError(
+                f"{cell.run_dir(out)} holds dataset {name!r} from other data (recorded "
+                f"{recorded.get('files') or recorded.get('source')}); {cell.source.origin} "
+                "names other data with that name: give it another name or choose another --out"
+            )
+
+
+def identity(source: DatasetSource) -> dict[str, Any]:
+    """What ``cell.json`` records: the name, the fingerprint and where the data came from."""
+    files = None if source.tfds else [str(source.train), str(source.test)]
+    return {"dataset": source.name, "source": source.fingerprint(), "files": files}
+
+
+def read_identity(run_dir: Path) -> dict[str, Any] | None:
+    """The cell folder's ``cell.json`` (None for a new cell, or one from an older kerasbind)."""
+    path = run_dir / IDENTITY
+    found = read_json(path) if path.is_file() else None
+    if found is not None and not isinstance(found, dict):
+        raise KerasbindError(f"{path}: not a cell identity record")
+    return found
+
+
 def read_record(run_dir: Path) -> dict[str, Any] | None:
     path = run_dir / RECORD
-    return read_json(path) if path.is_file() else None
+    record = read_json(path) if path.is_file() else None
+    if record is not None and not isinstance(record, dict):
+        raise KerasbindError(f"{path}: not a benchmark record")
+    return record
 
 
 def settings(budget: Budget, seed: int, negatives: str, neg_ratio: float) -> dict[str, Any]:
@@ -79,6 +136,26 @@ def finished(cell: Cell, out: Path, wanted: dict[str, Any]) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def claimed(cell: Cell, out: Path, wanted: dict[str, Any], *, lock: bool = True) -> Iterator[None]:
+    """Run the block as the cell's one writer: holding its folder's lock (`CellSkipped` if
+    another process has it, or finished the cell meanwhile), its identity recorded first and a
+    failure of the block recorded as the cell's (then raised again)."""
+    run_dir = cell.run_dir(out)
+    try:
+        with folder_lock(run_dir, "benchmark") if lock else contextlib.nullcontext():
+            if finished(cell, out, wanted):
+                raise CellSkipped("finished by another process meanwhile")
+            write_json(run_dir / IDENTITY, identity(cell.source))
+            try:
+                yield
+            except Exception as error:
+                record_failure(cell, out, wanted, error)
+                raise
+    except FolderInUse as error:
+        raise CellSkipped(str(error)) from None
+
+
 def run_cell(
     cell: Cell,
     out: Path,
@@ -96,7 +173,7 @@ def run_cell(
     tuned = kb.tune(
         cell.architecture, train, test=test, seed=wanted["seed"], out=cell.run_dir(out),
         negatives=wanted["negatives"], neg_ratio=wanted["neg_ratio"], progress=progress,
-        **budget.numbers(),
+        budget=budget.base, **budget.numbers(),
     )  # fmt: skip
     if tuned is None:
         return None

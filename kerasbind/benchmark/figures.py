@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kerasbind.benchmark.stats import by_mean, wilcoxon_table
+from kerasbind.benchmark.stats import Correction, adjust, by_mean, wilcoxon_table
 from kerasbind.files import write_atomic
 
 LARGE = 10_000  # paper §3.3: < 10,000 positive training sequences vs more
@@ -68,11 +68,13 @@ def draw_distribution(ax: Any, aucs: pd.DataFrame, title: str) -> None:
     ax.legend(loc="lower left", fontsize=8)
 
 
-def draw_heatmap(ax: Any, aucs: pd.DataFrame, fig: Any) -> None:
-    """Cell (row, column): Wilcoxon signed-rank P-value; red where the row's mean AUC is
-    higher, blue where lower, stronger for a larger difference."""
+def draw_heatmap(ax: Any, aucs: pd.DataFrame, fig: Any, correction: Correction = "holm") -> None:
+    """Cell (row, column): Wilcoxon signed-rank P-value adjusted by ``correction`` over all
+    pairs; red where the row's mean AUC is higher, blue where lower, stronger for a larger
+    difference."""
     order = by_mean(aucs)
     pvalues, differences = wilcoxon_table(aucs[order])
+    pvalues = adjust(pvalues, correction)
     limit = float(np.abs(differences.to_numpy()).max()) or 1e-3
     image = ax.imshow(differences.to_numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
     for i in range(len(order)):
@@ -85,7 +87,8 @@ def draw_heatmap(ax: Any, aucs: pd.DataFrame, fig: Any) -> None:
             )
     ax.set_xticks(range(len(order)), order, rotation=45, ha="right")
     ax.set_yticks(range(len(order)), order)
-    ax.set_title("Wilcoxon signed-rank P-values")
+    name = "Holm" if correction == "holm" else "Benjamini–Hochberg"
+    ax.set_title(f"Wilcoxon signed-rank P-values ({name}-adjusted)")
     fig.colorbar(image, ax=ax, label="mean AUC of row − mean AUC of column")
 
 

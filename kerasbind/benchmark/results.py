@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from kerasbind.benchmark.cells import RECORD, RUNS
-from kerasbind.files import read_json, write_atomic
+from kerasbind.benchmark.cells import RECORD, RUNS, read_record
+from kerasbind.files import write_atomic
 
 COLUMNS = [
     "dataset",
@@ -28,9 +28,9 @@ FAILED_COLUMNS = ["dataset", "architecture", "error"]
 
 def collect(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every finished and every failed cell recorded under ``OUT/runs``, sorted."""
-    records = [read_json(path) for path in sorted((out / RUNS).rglob(RECORD))]
-    done = [r for r in records if r.get("status") == "done"]
-    failed = [r for r in records if r.get("status") == "failed"]
+    records = [read_record(path.parent) for path in sorted((out / RUNS).rglob(RECORD))]
+    done = [r for r in records if r and r.get("status") == "done"]
+    failed = [r for r in records if r and r.get("status") == "failed"]
     results = pd.DataFrame(done, columns=COLUMNS).sort_values(["dataset", "architecture"])
     failures = pd.DataFrame(failed, columns=FAILED_COLUMNS).sort_values(["dataset", "architecture"])
     return results.reset_index(drop=True), failures.reset_index(drop=True)

@@ -12,10 +12,13 @@ import pandas as pd
 from kerasbind.benchmark import cells as cells_module
 from kerasbind.benchmark.budget import Budget, load_budget
 from kerasbind.benchmark.figures import draw_figures
-from kerasbind.benchmark.html import write_html
+from kerasbind.benchmark.html import BenchmarkPage, write_html
+from kerasbind.benchmark.progress import CellProgress
+from kerasbind.benchmark.published import read_published
 from kerasbind.benchmark.results import auc_table, collect, write_csv
 from kerasbind.benchmark.sources import DatasetSource, load_source, resolve_datasets
-from kerasbind.errors import KerasbindError
+from kerasbind.errors import KerasbindError, did_you_mean
+from kerasbind.html import format_duration
 
 RESULTS = "results.csv"
 FAILED = "failed.csv"
@@ -33,6 +36,8 @@ class BenchmarkSummary:
     skipped: int = 0
     pending: list[str] = field(default_factory=list)
     figures: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # cells of this call that failed
+    elsewhere: list[str] = field(default_factory=list)  # cells another process held
 
 
 def resolve_architectures(names: str | Sequence[str]) -> list[str]:
@@ -45,9 +50,10 @@ def resolve_architectures(names: str | Sequence[str]) -> list[str]:
         return list(ARCHITECTURES)
     unknown = [name for name in names if name not in ARCHITECTURES]
     if unknown or not names:
+        hint = did_you_mean(unknown[0], ARCHITECTURES) if unknown else ""
         raise KerasbindError(
-            f"--arch: unknown {', '.join(unknown) or 'empty list'}; use 'all' or names from "
-            f"{', '.join(ARCHITECTURES)}"
+            f"--arch: unknown {', '.join(unknown) or 'empty list'}{hint} (use 'all' or names "
+            f"from {', '.join(ARCHITECTURES)})"
         )
     return list(dict.fromkeys(names))
 
@@ -66,20 +72,29 @@ def _pending(plan: list[cells_module.Cell], out: Path) -> list[str]:
     ]
 
 
-def summarise(out: Path, pending: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
+def _times(plan: list[cells_module.Cell], out: Path) -> dict[str, list[float]]:
+    """Seconds of the plan's finished cells, by architecture (for the time-left estimate)."""
+    times: dict[str, list[float]] = {}
+    for cell in plan:
+        record = cells_module.read_record(cell.run_dir(out))
+        if record and record.get("status") == "done" and record.get("seconds"):
+            times.setdefault(cell.architecture, []).append(float(record["seconds"]))
+    return times
+
+
+def summarise(
+    out: Path, pending: list[str], published: Path | str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Path]]:
     """Write ``results.csv``, ``failed.csv``, the figures and ``benchmark.html`` from every
-    cell recorded under ``OUT/runs``."""
+    cell recorded under ``OUT/runs`` (``published``: a TSV of other methods' test AUCs per
+    experiment to compare with, see `read_published`)."""
     results, failures = collect(out)
     write_csv(results, out / RESULTS)
     write_csv(failures, out / FAILED)
     aucs = auc_table(results)
     figures = draw_figures(results, aucs, out / FIGURES)
-    budgets = ", ".join(sorted(set(results["budget"].astype(str)))) or "none yet"
-    title = (
-        f"kerasbind benchmark: {aucs.shape[0]} datasets × {aucs.shape[1]} architectures "
-        f"(budget {budgets})"
-    )
-    write_html(out / HTML, title, results, aucs, failures, pending, figures)
+    others = read_published(published) if published is not None else None
+    write_html(out / HTML, BenchmarkPage(results, aucs, failures, pending, figures, others))
     return results, failures, figures
 
 
@@ -95,11 +110,13 @@ def run_benchmark(
     neg_ratio: float = 1.0,
     data_dir: Path | None = None,
     manual_dir: Path | None = None,
+    published: Path | str | None = None,
     progress: bool = True,
 ) -> BenchmarkSummary:
     """Tune every unfinished (dataset, architecture) cell of shard ``shard`` = (I, N) as an
     ordinary ``tune`` run in ``OUT/runs/DATASET/ARCH`` (an interrupted one resumes), record
-    failures and go on, then redraw the summary of every cell under ``OUT``."""
+    failures and go on, then redraw the summary of every cell under ``OUT`` (``published``: other
+    methods' test AUCs to compare with on the page, see `summarise`)."""
     from kerasbind.runtime import quiet_tensorflow
 
     quiet_tensorflow()  # before kerasbind.models imports Keras
@@ -109,8 +126,11 @@ def run_benchmark(
     archs = resolve_architectures(architectures)
     sources = resolve_datasets(datasets) if isinstance(datasets, (str, Path)) else list(datasets)
     budget = budget if isinstance(budget, Budget) else load_budget(budget)
+    if published is not None:
+        read_published(published)  # a bad file fails before any training
     wanted = cells_module.settings(budget, seed, negatives, neg_ratio)
     plan = cells_module.plan(sources, archs)
+    cells_module.check_plan(plan, out)  # no two cells in one folder, no other data in one
     mine = cells_module.shard(plan, *shard)
     if distributed_role() and len(mine) > 1:
         raise KerasbindError(
@@ -125,32 +145,37 @@ def run_benchmark(
         f"{len(plan)} cells, {len(mine)} in shard {shard[0]}/{shard[1]}, "
         f"{summary.skipped} finished, {len(todo)} to run (budget {budget.name})",
     )
-    for number, cell in enumerate(todo, start=1):
+    bar = CellProgress([c.architecture for c in todo], _times(plan, out), enabled=progress)
+    for cell in todo:
         label = f"{cell.source.name} × {cell.architecture}"
-        _say(progress, f"[{number}/{len(todo)}] {label}")
+        bar.start(label)
         try:
-            train, test = load_source(
-                cell.source,
-                negatives=negatives,
-                neg_ratio=neg_ratio,
-                seed=seed,
-                data_dir=data_dir,
-                manual_dir=manual_dir,
-            )
-            record = cells_module.run_cell(cell, out, train, test, budget, wanted, progress)
+            with cells_module.claimed(cell, out, wanted, lock=not worker):  # records a failure
+                train, test = load_source(
+                    cell.source,
+                    negatives=negatives,
+                    neg_ratio=neg_ratio,
+                    seed=seed,
+                    data_dir=data_dir,
+                    manual_dir=manual_dir,
+                )
+                record = cells_module.run_cell(cell, out, train, test, budget, wanted, progress)
+        except cells_module.CellSkipped as skipped:
+            summary.elsewhere.append(label)
+            bar.finish(cell.architecture, f"{label} skipped: {skipped}")
+            continue
         except Exception as error:  # one failed cell must not stop the benchmark
-            cells_module.record_failure(cell, out, wanted, error)
-            _say(progress, f"{label} failed: {error}")
+            summary.failed.append(label)
+            bar.finish(cell.architecture, f"{label} failed: {error}")
             continue
         if record is not None:
             summary.trained.append(label)
-            _say(
-                progress,
-                f"{label}: test AUC {record['test_auc_roc']:.4f}, {record['seconds']:.0f} s",
-            )
-            summarise(out, _pending(plan, out))  # keep OUT's summary current on a long run
+            took = format_duration(record["seconds"])
+            bar.finish(cell.architecture, f"{label}: test AUC {record['test_auc_roc']:.4f}, {took}")
+            # keep OUT's summary current on a long run
+            summarise(out, _pending(plan, out), published)
     if worker:
         return summary
     summary.pending = _pending(plan, out)
-    summary.results, summary.failures, summary.figures = summarise(out, summary.pending)
+    summary.results, summary.failures, summary.figures = summarise(out, summary.pending, published)
     return summary

@@ -1,7 +1,9 @@
-"""The `kerasbind` command: argument parsing and exit codes only.
+"""The `kerasbind` command: argument parsing, output checks, exit codes — nothing else.
 
 Each sub-command lives in its own module here and exposes ``register(subparsers)``, which adds
-its parser and sets ``run=<function(args) -> int>``. Work is done by library functions.
+its parser and declares its ``run(args)`` and outputs with `kerasbind.cli.common.command`.
+`main` parses, checks the outputs before any work, calls ``run`` and prints the summary it
+returns. The work is done by the public API (``import kerasbind as kb``).
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
 from kerasbind import __version__
-from kerasbind.errors import KerasbindError
+from kerasbind.cli.common import check_outputs
+from kerasbind.errors import KerasbindError, did_you_mean
 from kerasbind.files import describe_os_error
 
 # order in `kerasbind --help`; modules not named here follow alphabetically
@@ -31,7 +35,9 @@ COMMAND_ORDER = [
     "client",
     "motifs",
     "explain",
+    "attribute",
     "report",
+    "convert",
 ]
 _NOT_COMMANDS = {"common"}
 
@@ -60,7 +66,16 @@ class _Parser(argparse.ArgumentParser):
     """A parser whose mistakes are one line on stderr (exit code 2), pointing at ``--help``."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        self.exit(2, f"{self.prog}: error: {_suggesting(message)} (see '{self.prog} --help')\n")
+
+
+def _suggesting(message: str) -> str:
+    """argparse's "invalid choice: 'trian' (choose from ...)" with the closest choice named."""
+    found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+    if not found:
+        return message
+    hint = did_you_mean(found[1], re.findall(r"'([^']*)'", found[2]))
+    return message[: found.start(1) + len(found[1]) + 1] + hint + message[found.end(1) + 1 :]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,8 +99,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     shown, warnings.showwarning = warnings.showwarning, _one_line_warnings(args.command)
+    from kerasbind.run.description import command_line
+
     try:
-        return int(args.run(args) or 0)
+        check_outputs(args)
+        with command_line(sys.argv[1:] if argv is None else argv):
+            result = args.run(args)
+        if isinstance(result, str):
+            print(result)
+            return 0
+        return int(result or 0)
     except KerasbindError as error:
         print(f"kerasbind {args.command}: error: {error}", file=sys.stderr)
         return 2

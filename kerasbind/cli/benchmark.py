@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasbind.cli.common import add_negatives_arguments, add_seed_argument
+from kerasbind.cli.common import (
+    FOLDER,
+    Output,
+    add_negatives_arguments,
+    add_seed_argument,
+    command,
+    input_file,
+    parse_shard,
+)
 
 DESCRIPTION = """\
 Tune several architectures on several datasets and compare them as deepRAM's Figs. 2 and 3 do:
@@ -22,9 +30,13 @@ EPILOG = """\
   eval_every, final_models and an optional "base" preset (default quick) for the others.
 
 Finished cells are skipped and an interrupted cell resumes its KerasTuner search: run the same
-command again to continue; once all cells are done it only redraws the summary. --shard I/N runs
+command again to continue; once all cells are done it only redraws the summary. A failed cell is
+listed and tried again on the next run; the command then exits with code 2. Commands sharing OUT
+never run one cell at once (a cell another process holds is skipped). --shard I/N runs
 every N-th cell starting at the I-th (for job arrays). Writes OUT/results.csv, OUT/failed.csv,
-OUT/figures/*.png and OUT/benchmark.html.
+OUT/figures/*.png and OUT/benchmark.html (cells done of the plan, each architecture's median
+beside the paper's and, with --published, other methods' on the same datasets; Wilcoxon tests
+Holm-corrected). Each cell prints a progress line: cells done and left, time left.
 
 examples:
   kerasbind benchmark --arch deepbind,ecblstm --datasets 'clip_seq/*' \\
@@ -77,16 +89,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="raw files for clip_seq / chip_seq, e.g. ../shared/data/CLIP-seq",
     )
+    parser.add_argument(
+        "--published",
+        type=input_file,
+        metavar="FILE.tsv",
+        help="other methods' test AUCs per experiment, set beside yours on the page (e.g. "
+        "../shared/data/published/rbp31_test_auc.tsv)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     add_seed_argument(parser)
-    parser.set_defaults(run=run)
+    command(parser, run, Output("out", "benchmark folder", FOLDER))
 
 
-def run(args: argparse.Namespace) -> int:
-    from kerasbind.benchmark import run_benchmark
-    from kerasbind.benchmark.cells import parse_shard
+def run(args: argparse.Namespace) -> str:
+    import kerasbind as kb
 
-    summary = run_benchmark(
+    summary = kb.run_benchmark(
         args.arch,
         args.datasets,
         args.out,
@@ -97,13 +115,27 @@ def run(args: argparse.Namespace) -> int:
         neg_ratio=args.neg_ratio,
         data_dir=args.data_dir,
         manual_dir=args.manual_dir,
+        published=args.published,
         progress=not args.quiet,
     )
-    print(
+    lines = [
         f"trained {len(summary.trained)} cell(s), skipped {summary.skipped} finished; "
         f"{len(summary.results)} result(s), {len(summary.failures)} failed, "
-        f"{len(summary.pending)} not yet run; summary in {args.out / 'benchmark.html'}"
-    )
-    for row in summary.failures.itertuples():
-        print(f"failed: {row.dataset} × {row.architecture}: {row.error}")
-    return 0
+        f"{len(summary.pending)} not yet run; summary in {args.out / 'benchmark.html'}",
+        *(
+            f"failed: {r.dataset} × {r.architecture}: {r.error}"
+            for r in summary.failures.itertuples()
+        ),
+        *(f"skipped: {label}: run by another process" for label in summary.elsewhere),
+    ]
+    if summary.failed:  # exit code 2, as for any error: the work asked for is not all done
+        errors = {f"{r.dataset} × {r.architecture}": r.error for r in summary.failures.itertuples()}
+        failed = "; ".join(
+            f"{label}: {' '.join(str(errors.get(label, '')).split())[:400]}"
+            for label in summary.failed
+        )
+        raise kb.KerasbindError(
+            f"{len(summary.failed)} of {len(summary.failed) + len(summary.trained)} cell(s) run "
+            f"failed ({failed}); see {args.out / 'failed.csv'} and {args.out / 'benchmark.html'}"
+        )
+    return "\n".join(lines)

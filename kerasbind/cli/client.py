@@ -6,7 +6,16 @@ import argparse
 import json
 from pathlib import Path
 
-from kerasbind.cli.common import add_input_format_arguments, input_file, positive_int
+from kerasbind.cli.common import (
+    FILE,
+    Output,
+    add_input_format_arguments,
+    command,
+    input_file,
+    input_set,
+    positive_int,
+    write_prediction_table,
+)
 
 EPILOG = """\
 Sends the sequences of FILE (any format 'kerasbind predict' reads) to a model exported with
@@ -62,17 +71,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="per request (default 30)",
     )
     add_input_format_arguments(parser)
-    parser.set_defaults(run=run)
+    command(parser, run, Output("output", "predictions", FILE))
 
 
-def run(args: argparse.Namespace) -> int:
-    from kerasbind.errors import KerasbindError
-    from kerasbind.runtime import quiet_tensorflow
+def run(args: argparse.Namespace) -> str | int:
+    import kerasbind as kb
 
-    quiet_tensorflow()
-    from kerasbind.serving import connect
-
-    client = connect(
+    client = kb.connect(
         rest=args.rest,
         grpc=args.grpc,
         model=args.model,
@@ -81,13 +86,9 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.status:
         info = {"versions": client.status(), "signatures": client.signatures()}
-        print(json.dumps(info, indent=2))
-        return 0
+        return json.dumps(info, indent=2)
     if args.input is None or args.output is None:
-        raise KerasbindError("--input and --output are needed (or --status)")
-    from kerasbind.cli.common import check_output_file, input_set, write_prediction_table
-
-    check_output_file(args.output)
+        raise kb.KerasbindError("--input and --output are needed (or --status)")
     seqset = input_set(args)
     outputs = client.predict(seqset.sequences, batch_size=args.batch_size)
     write_prediction_table(args.output, seqset.ids, seqset.user_sequences(), outputs["probability"])

@@ -1,14 +1,18 @@
-"""Arguments shared by several commands, and the one place they are turned into objects."""
+"""What every command shares: its outputs checked before the work (`command`, `Output`,
+`check_outputs`), the shared options and their checked types, and the one place they are
+turned into `kerasbind` API arguments. Commands import only `kerasbind` and this module."""
 
 from __future__ import annotations
 
 import argparse
 import math
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kerasbind.models.specs import ARCHITECTURES
+import kerasbind as kb
 
 FORMATS = ["auto", "tsv", "deepbind", "ionmf", "fasta", "bed"]
 RNN_CHOICES = ["none", "lstm", "gru", "bilstm", "bigru"]
@@ -82,6 +86,14 @@ def fraction(text: str) -> float:
     return value
 
 
+def parse_shard(text: str) -> tuple[int, int]:
+    """``--shard I/N`` with 1 <= I <= N (a shard of the benchmark's cells)."""
+    index, slash, count = text.partition("/")
+    if not (slash and index.isdigit() and count.isdigit() and 1 <= int(index) <= int(count)):
+        raise kb.KerasbindError(f"--shard {text}: expected I/N with 1 <= I <= N, e.g. 2/8")
+    return int(index), int(count)
+
+
 def add_input_format_arguments(parser: argparse.ArgumentParser) -> None:
     """``--format``, ``--genome``, ``--window`` and ``--seq-len`` for reading sequence files."""
     group = parser.add_argument_group("reading sequence files")
@@ -108,6 +120,32 @@ def add_input_format_arguments(parser: argparse.ArgumentParser) -> None:
         "--strict",
         action="store_true",
         help="an id that occurs twice is an error (default: a warning)",
+    )
+
+
+def add_strand_arguments(parser: argparse.ArgumentParser, *, stride: bool = True) -> None:
+    """``--strand``, ``--combine`` and (``stride``) ``--stride``: the length and strand rules of
+    `predict`, `scan` and `variants` (docs/scanning.md)."""
+    group = parser.add_argument_group("windows and strands")
+    if stride:
+        group.add_argument(
+            "--stride",
+            type=positive_int,
+            default=1,
+            metavar="N",
+            help="a window every N letters along sequences longer than the model (default 1)",
+        )
+    group.add_argument(
+        "--strand",
+        choices=("auto", "both", "forward"),
+        default="auto",
+        help="score the reverse complement too: auto = for runs trained on DNA (default)",
+    )
+    group.add_argument(
+        "--combine",
+        choices=("max", "mean"),
+        default="max",
+        help="a window's score from its two strands: the larger (default) or the mean",
     )
 
 
@@ -209,17 +247,20 @@ def add_seed_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_architecture_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--arch`` and the free-composition flags that override its parts."""
+def add_architecture_arguments(
+    parser: argparse.ArgumentParser, also: tuple[str, ...] = (), help_extra: str = ""
+) -> None:
+    """``--arch`` (a named architecture, or one of ``also``) and the free-composition flags
+    that override its parts."""
     group = parser.add_argument_group(
         "architecture",
         "a named deepRAM architecture (Table 1), optionally changed part by part",
     )
     group.add_argument(
         "--arch",
-        choices=list(ARCHITECTURES),
+        choices=[*kb.ARCHITECTURES, *also],
         default="deepbind",
-        help="named architecture (default deepbind)",
+        help=f"named architecture (default deepbind){help_extra}",
     )
     encoding = group.add_mutually_exclusive_group()
     encoding.add_argument(
@@ -229,7 +270,9 @@ def add_architecture_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="k-mer word2vec embedding input (k=3, stride 1, 50 dimensions)",
     )
-    encoding.add_argument("--onehot", dest="embedding", action="store_false", help="one-hot input")
+    encoding.add_argument(
+        "--onehot", dest="embedding", action="store_false", default=None, help="one-hot input"
+    )
     group.add_argument(
         "--conv-layers", type=non_negative_int, metavar="N", help="convolution modules (0 = none)"
     )
@@ -269,12 +312,7 @@ def architecture(args: argparse.Namespace) -> Any:
     given = {key: value for key, value in overrides.items() if key == "rnn" or value is not None}
     if not given:
         return args.arch
-    from kerasbind.runtime import quiet_tensorflow
-
-    quiet_tensorflow()
-    from kerasbind.models import resolve_architecture
-
-    return resolve_architecture(args.arch, **given)
+    return kb.architecture(args.arch, **given)
 
 
 def reading(args: argparse.Namespace) -> dict[str, Any]:
@@ -287,8 +325,6 @@ def training_data(args: argparse.Namespace) -> tuple[Any, Any]:
     """``(train, test)`` named by `add_training_data_arguments`: sets read from ``--train`` /
     ``--test`` files, or ``--dataset NAME``'s train split and (unless ``--test`` is given) its
     test split; the library adds negatives and checks them."""
-    import kerasbind as kb
-
     if args.dataset:
         where = {"data_dir": args.data_dir, "manual_dir": args.manual_dir}
         train = kb.read_dataset(args.dataset, "train", **where)
@@ -303,8 +339,6 @@ def training_data(args: argparse.Namespace) -> tuple[Any, Any]:
 def input_set(args: argparse.Namespace) -> Any:
     """The one set named by `add_sequence_input_arguments`: ``--input FILE`` as read, or the
     ``test`` split of ``--dataset NAME``."""
-    import kerasbind as kb
-
     if getattr(args, "dataset", None):
         return kb.read_dataset(
             args.dataset, "test", data_dir=args.data_dir, manual_dir=args.manual_dir
@@ -313,32 +347,190 @@ def input_set(args: argparse.Namespace) -> Any:
 
 
 def check_output_file(path: Path) -> None:
-    """Refuse an output file whose folder cannot be written, before the work starts."""
+    """Refuse an output file whose folder is missing or cannot be written, before the work
+    starts (output files go into existing folders; only output folders are created)."""
     from kerasbind.files import check_writable
 
     if str(path) == "-":
         return
     if path.is_dir():
-        from kerasbind.errors import KerasbindError
-
-        raise KerasbindError(f"{path}: is a folder; give a file name")
+        raise kb.KerasbindError(f"{path}: is a folder; give a file name")
+    if not path.parent.is_dir():
+        raise kb.KerasbindError(
+            f"{path}: no folder {path.parent} to write it in (create it first; kerasbind "
+            "creates output folders, not the folders of output files)"
+        )
     check_writable(path.parent, "output file")
 
 
-def write_prediction_table(
-    output: Path, ids: list[str], sequences: list[str], probability: Any
-) -> None:
-    """``id  sequence  probability`` TSV (``-`` = standard output), as ``kerasbind predict``
-    writes it; a file is written atomically."""
-    import sys
+# ---------------------------------------------------------------- the shared preamble
 
+NEW_FOLDER = "new folder"  # refused when it exists unless --overwrite, then replaced whole
+FOLDER = "folder"  # created if needed and written into (a search that resumes, a model base)
+FILE = "file"  # a file in a writable folder, or '-' for standard output
+
+
+@dataclass(frozen=True)
+class Output:
+    """Something a command writes, named by the argument ``dest`` (``default(args)`` when the
+    user gave none), checked by `check_outputs` before any work."""
+
+    dest: str
+    what: str
+    kind: str = NEW_FOLDER
+    default: Callable[[argparse.Namespace], Path] | None = None
+
+
+def command(
+    parser: argparse.ArgumentParser,
+    run: Callable[[argparse.Namespace], str | int | None],
+    *outputs: Output,
+) -> None:
+    """Make ``run`` the command of ``parser``. `kerasbind.cli.main` parses, checks ``outputs``
+    (`check_outputs`), calls ``run(args)`` and prints the summary it returns. A command that
+    writes a new folder gets ``--overwrite``."""
+    if any(output.kind == NEW_FOLDER for output in outputs):
+        parser.add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace an existing output folder whole (without it, one is refused)",
+        )
+    parser.set_defaults(run=run, outputs=outputs)
+
+
+def check_outputs(args: argparse.Namespace) -> None:
+    """Check every declared output of the command before the work (and before TensorFlow)."""
+    from kerasbind.files import check_new_folder, check_writable
+
+    for output in getattr(args, "outputs", ()):
+        path = getattr(args, output.dest)
+        if path is None and output.default is not None:
+            path = output.default(args)
+            setattr(args, output.dest, path)
+        if path is None:
+            continue
+        if output.kind == FILE:
+            check_output_file(path)
+        elif output.kind == NEW_FOLDER:
+            check_new_folder(path, args.overwrite, output.what)
+        else:
+            check_writable(path, output.what)
+
+
+# ---------------------------------------------------------------- --export after train / tune
+
+
+def add_serving_config_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--serving-config",
+        action="store_true",
+        help="also write BASE/models.config listing every model under BASE (for "
+        "tensorflow_model_server --model_config_file)",
+    )
+
+
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--export BASE``, ``--export-name`` and ``--serving-config`` for ``train`` and ``tune``."""
+    group = parser.add_argument_group("export (see 'kerasbind export --help')")
+    group.add_argument(
+        "--export",
+        type=Path,
+        metavar="BASE",
+        help="when done, export the run as BASE/NAME/VERSION for TF Serving",
+    )
+    group.add_argument(
+        "--export-name",
+        metavar="NAME",
+        help="model name for --export (default: the run folder's name)",
+    )
+    add_serving_config_argument(group)
+
+
+export_output = Output("export", "export base folder", FOLDER)
+
+
+def export_after_run(args: argparse.Namespace, trained: Any) -> str:
+    """Export a finished run when ``--export`` was given; the lines saying so (or "")."""
+    if args.export is None:
+        return ""
+    done = trained.export(args.export, name=args.export_name, serving_config=args.serving_config)
+    return "\n" + describe_export(done)
+
+
+def describe_export(done: Any) -> str:
+    lines = [f"exported {done.name} version {done.version} to {done.path}"]
+    if done.models_config is not None:
+        lines.append(f"wrote {done.models_config}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- repeating a run
+
+# the settings `--like RUN` takes from the run: its architecture and options
+ARCHITECTURE_DESTS = ("arch", "embedding", "conv_layers", "dilation", "rnn", "rnn_layers")
+DATA_OPTION_DESTS = ("seq_len", "word2vec", "freeze_embedding", "negatives", "neg_ratio", "seed")
+
+
+def add_like_argument(parser: argparse.ArgumentParser, command_name: str) -> None:
+    parser.add_argument(
+        "--like",
+        type=input_folder,
+        metavar="RUN_DIR",
+        help=f"repeat RUN_DIR's {command_name}: its architecture, hyper-parameters and every "
+        "option, on the data given here (flags that set them are then refused)",
+    )
+
+
+def like(args: argparse.Namespace, made_by: str) -> tuple[Any, Any] | None:
+    """``(architecture, options)`` of ``--like RUN`` (``None`` without it), a run ``made_by``
+    the command (``train`` or ``tune``); a flag that would change them is an error, so a
+    repeated run is what it says."""
+    if args.like is None:
+        return None
+    defaults = args.option_defaults
+    given = [dest for dest in defaults if getattr(args, dest) != defaults[dest]]
+    if given:
+        flags = ", ".join("--" + dest.replace("_", "-") for dest in given)
+        raise kb.KerasbindError(f"--like takes every setting from {args.like}; drop {flags}")
+    earlier = kb.load_run(args.like)
+    made = "tune" if isinstance(earlier.options, kb.TuneOptions) else "train"
+    if made != made_by:
+        raise kb.KerasbindError(
+            f"{args.like} was made by {made}; repeat it with 'kerasbind {made} --like {args.like}'"
+        )
+    return earlier.architecture, earlier.options
+
+
+def data_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments `kb.train` and `kb.tune` share, from the command line."""
+    return {dest: getattr(args, dest) for dest in DATA_OPTION_DESTS}
+
+
+def remember_defaults(parser: argparse.ArgumentParser, option_dests: tuple[str, ...]) -> None:
+    """Keep the defaults of every setting `like` takes from a run, to see which were given."""
+    dests = ARCHITECTURE_DESTS + DATA_OPTION_DESTS + option_dests
+    parser.set_defaults(option_defaults={dest: parser.get_default(dest) for dest in dests})
+
+
+def write_prediction_table(
+    output: Path, ids: list[str], sequences: list[str], probability: Any, **columns: Any
+) -> None:
+    """``id  sequence  probability`` TSV and any further ``columns`` (``-`` = standard output),
+    as ``kerasbind predict`` writes it; a file is written atomically."""
     import pandas as pd
+
+    table = pd.DataFrame({"id": ids, "sequence": sequences, "probability": probability, **columns})
+    write_tsv_output(output, table)
+    print(f"{len(table)} predictions written to {output}")
+
+
+def write_tsv_output(output: Path, table: Any) -> None:
+    """A DataFrame as TSV to ``output`` (atomically) or standard output (``-``)."""
+    import sys
 
     from kerasbind.files import write_atomic
 
-    table = pd.DataFrame({"id": ids, "sequence": sequences, "probability": probability})
     if str(output) == "-":
         table.to_csv(sys.stdout, sep="\t", index=False, float_format="%.6f")
         return
     write_atomic(output, lambda tmp: table.to_csv(tmp, sep="\t", index=False, float_format="%.6f"))
-    print(f"{len(table)} predictions written to {output}")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+import kerasbind as kb
 from kerasbind.cli.common import (
     add_input_format_arguments,
     add_seed_argument,
+    command,
     input_file,
     input_folder,
+    reading,
 )
 
 EPILOG = """\
@@ -44,19 +47,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_input_format_arguments(parser)
     add_seed_argument(parser)
-    parser.set_defaults(run=run)
+    command(parser, run)
 
 
-def run(args: argparse.Namespace) -> int:
-    import kerasbind as kb
-    from kerasbind.cli.common import reading
-
+def run(args: argparse.Namespace) -> str:
     test_set = kb.read_sequences(args.test, **reading(args))
     trained = kb.load_run(args.run_dir)
     metrics = trained.evaluate(test_set, negatives=args.negatives, seed=args.seed)
-    print(
+    return (
         f"{test_set.source}: AUC-ROC {metrics['auc_roc']:.4f}, AUC-PR {metrics['auc_pr']:.4f} "
         f"({metrics['n']} sequences, {metrics['n_positive']} positive); "
         f"written to {args.run_dir / 'metrics.json'}"
     )
-    return 0

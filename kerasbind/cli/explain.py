@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasbind.cli.common import add_input_format_arguments, input_file, input_folder, positive_int
+import kerasbind as kb
+from kerasbind.cli.common import (
+    Output,
+    add_input_format_arguments,
+    command,
+    input_file,
+    input_folder,
+    positive_int,
+    reading,
+)
 
 DESCRIPTION = """\
 Explain predictions by in-silico mutagenesis: every single-letter substitution of a sequence
@@ -66,22 +75,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     add_input_format_arguments(parser)
-    parser.set_defaults(run=run)
+    command(parser, run, Output("out", "output folder"))
 
 
-def run(args: argparse.Namespace) -> int:
-    import kerasbind as kb
-    from kerasbind.cli.common import reading
-    from kerasbind.files import check_writable
-
-    check_writable(args.out, "output folder")
+def run(args: argparse.Namespace) -> str:
     seqset = None if args.input is None else kb.read_sequences(args.input, **reading(args))
     trained = kb.load_run(args.run_dir)
     table = trained.explain(
-        seqset, variants=args.variants, out=args.out, ids=args.ids, limit=args.limit
+        seqset,
+        variants=args.variants,
+        out=args.out,
+        ids=args.ids,
+        limit=args.limit,
+        overwrite=args.overwrite,
     )
     if args.variants is not None:
-        print(f"{len(table)} variants scored; written to {args.out / 'variants.tsv'}")
-    else:
-        print(f"{len(table)} mutation maps written to {args.out}")
-    return 0
+        return f"{len(table)} variants scored; written to {args.out / 'variants.tsv'}"
+    return f"{len(table)} mutation maps written to {args.out}"

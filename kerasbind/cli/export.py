@@ -1,20 +1,21 @@
-"""``kerasbind export``: a run folder → a SavedModel in TF Serving's ``BASE/NAME/VERSION`` layout.
-
-Also home of ``--export BASE`` for ``train`` and ``tune`` (`add_export_argument`,
-`export_after_run`).
-"""
+"""``kerasbind export``: a run folder → a SavedModel in TF Serving's ``BASE/NAME/VERSION``
+layout."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from kerasbind.cli.common import input_folder, positive_int
-
-if TYPE_CHECKING:
-    from kerasbind.export import Export
-    from kerasbind.rundir import Run
+import kerasbind as kb
+from kerasbind.cli.common import (
+    FOLDER,
+    Output,
+    add_serving_config_argument,
+    command,
+    describe_export,
+    input_folder,
+    positive_int,
+)
 
 EPILOG = """\
 The SavedModel has two signatures (see them with 'saved_model_cli show --dir DIR --all'):
@@ -68,67 +69,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="version number (default: one more than the highest present, or 1)",
     )
-    _add_serving_config_argument(parser)
-    parser.set_defaults(run=run)
+    add_serving_config_argument(parser)
+    command(parser, run, Output("out", "export base folder", FOLDER))
 
 
-def _add_serving_config_argument(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    parser.add_argument(
-        "--serving-config",
-        action="store_true",
-        help="also write BASE/models.config listing every model under BASE (for "
-        "tensorflow_model_server --model_config_file)",
-    )
-
-
-def add_export_argument(parser: argparse.ArgumentParser) -> None:
-    """``--export BASE``, ``--export-name`` and ``--serving-config`` for ``train`` and ``tune``."""
-    group = parser.add_argument_group("export (see 'kerasbind export --help')")
-    group.add_argument(
-        "--export",
-        type=Path,
-        metavar="BASE",
-        help="when done, export the run as BASE/NAME/VERSION for TF Serving",
-    )
-    group.add_argument(
-        "--export-name",
-        metavar="NAME",
-        help="model name for --export (default: the run folder's name)",
-    )
-    _add_serving_config_argument(group)
-
-
-def check_export_base(args: argparse.Namespace) -> None:
-    """Refuse an unusable ``--export BASE`` before training starts."""
-    from kerasbind.files import check_writable
-
-    if args.export is not None:
-        check_writable(args.export, "export base folder")
-
-
-def export_after_run(args: argparse.Namespace, trained: Run) -> None:
-    """Export a finished run when ``--export`` was given."""
-    if args.export is not None:
-        _report(
-            trained.export(args.export, name=args.export_name, serving_config=args.serving_config)
-        )
-
-
-def run(args: argparse.Namespace) -> int:
-    import kerasbind as kb
-    from kerasbind.files import check_writable
-
-    check_writable(args.out, "export base folder")
+def run(args: argparse.Namespace) -> str:
     trained = kb.load_run(args.run_dir)
-    _report(
-        trained.export(
-            args.out, name=args.name, version=args.version, serving_config=args.serving_config
-        )
+    done = trained.export(
+        args.out, name=args.name, version=args.version, serving_config=args.serving_config
     )
-    return 0
-
-
-def _report(done: Export) -> None:
-    print(f"exported {done.name} version {done.version} to {done.path}")
-    if done.models_config is not None:
-        print(f"wrote {done.models_config}")
+    return describe_export(done)

@@ -1,23 +1,23 @@
-"""``kerasbind motifs``: the motifs a trained model's first-layer filters learned."""
+"""``kerasbind motifs``: the motifs a trained model learned: its first-layer filters' or
+TF-MoDISco's on attributions."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+import kerasbind as kb
 from kerasbind.cli.common import (
+    Output,
     add_sequence_input_arguments,
+    command,
     input_folder,
+    input_set,
     non_negative_int,
     positive_int,
 )
-from kerasbind.motifs.matching import (
-    DEFAULT_DISTANCE,
-    DEFAULT_JASPAR_RELEASE,
-    DEFAULT_TAXON,
-    JASPAR_TAXA,
-)
-from kerasbind.motifs.tomtom import DISTANCES
+
+MATCHING = kb.MOTIF_MATCHING
 
 DESCRIPTION = """\
 Read the motifs learned by the first convolution layer (deepRAM section 2.4).
@@ -30,6 +30,14 @@ compared with known motifs by TOMTOM (--dist: Pearson correlation between column
 or Euclidean distance; both strands for DNA, forward only for an ACGU file) against JASPAR CORE
 or any MEME file, e.g. the CISBP-RNA collection for RNA-binding proteins. A filter's best match
 is its lowest q-value target when q < 0.05; otherwise it has no significant match.
+
+--method modisco reads motifs from attributions instead (docs/attribution.md): per-nucleotide
+contributions of the positives (--attribution, default integrated gradients) go to
+TF-MoDISco (modisco-lite), which clusters high-contribution windows (seqlets) into
+non-redundant motifs, each a contribution-weight matrix (CWM) and a letter frequency matrix
+(PFM), matched by the same TOMTOM. It works for every architecture, KEGRU (no convolution)
+included. Without --method each architecture uses its default: filters for one-hot
+convolutional models, modisco for k-mer embedding and recurrent-only ones.
 """
 
 EPILOG = """\
@@ -43,6 +51,16 @@ files in OUT (default RUN_DIR/motifs):
   logos.png           all logos, the best match under each
   logos/FILTER.png    information-content logo (and .svg)
   positions/FILTER.png  activating windows by position, positives vs negatives (Fig. 4B)
+  known.meme          the best-matching known motifs (MEME, the database's alphabet)
+
+files in OUT with --method modisco (default RUN_DIR/modisco):
+  motifs.tsv          one row per motif (pos_0.. raise the score, neg_0.. lower it): seqlets,
+                      width, bits, contribution, consensus, status, best match (q < 0.05)
+  matches.tsv         as above, first column 'motif';  motifs.meme, known.meme
+  seqlets.tsv         motif, sequence_index, id, start, end, strand
+  attributions.npz    the attributions modisco read;  modisco.h5  modisco-lite's results
+  logos/MOTIF.cwm.png, MOTIF.pfm.png, MOTIF.match.png;  positions/MOTIF.png;  logos.png
+  modisco.json        method, attribution, counts, seconds
 
 examples:
   kerasbind motifs runs/usf1 \\
@@ -52,13 +70,16 @@ examples:
       --db ../shared/data/motifs/Ray2013_rbp_RNA.meme --top 5
   kerasbind motifs runs/usf1 --input peaks_AC.seq.gz --negatives shuffle --taxon all
   kerasbind motifs runs/quickstart --dataset simulated_binding   # a TFDS test split
+  kerasbind motifs runs/kegru_hnrnpc --input test.fa.gz --method modisco \\
+      --db ../shared/data/motifs/Ray2013_rbp_RNA.meme
+  kerasbind motifs runs/usf1 --input test.seq.gz --method modisco --attribution ism
 """
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "motifs",
-        help="filter motifs: PFMs, logos, TOMTOM matches against JASPAR or a MEME file",
+        help="motifs (filters or TF-MoDISco): PFMs, logos, TOMTOM matches against JASPAR or MEME",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -74,15 +95,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--jaspar-release",
-        default=DEFAULT_JASPAR_RELEASE,
+        default=MATCHING.release,
         metavar="NAME",
-        help=f"JASPAR release for --db jaspar (default {DEFAULT_JASPAR_RELEASE})",
+        help=f"JASPAR release for --db jaspar (default {MATCHING.release})",
     )
     parser.add_argument(
         "--taxon",
-        default=DEFAULT_TAXON,
-        choices=JASPAR_TAXA,
-        help=f"JASPAR taxonomic group for --db jaspar (default {DEFAULT_TAXON})",
+        default=MATCHING.taxon,
+        choices=MATCHING.taxa,
+        help=f"JASPAR taxonomic group for --db jaspar (default {MATCHING.taxon})",
     )
     parser.add_argument(
         "--top",
@@ -112,27 +133,51 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--dist",
-        choices=DISTANCES,
-        default=DEFAULT_DISTANCE,
-        help=f"TOMTOM column score (default {DEFAULT_DISTANCE}; docs/motifs.md)",
+        choices=list(MATCHING.distances),
+        default=MATCHING.distance,
+        help=f"TOMTOM column score (default {MATCHING.distance}; docs/motifs.md)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed for --negatives shuffle")
+    parser.add_argument(
+        "--method",
+        choices=["filters", "modisco"],
+        help="where motifs come from (default: the architecture's; see above)",
+    )
+    parser.add_argument(
+        "--attribution",
+        choices=kb.ATTRIBUTION_METHODS,
+        default="integrated_gradients",
+        help="attributions modisco reads (default integrated_gradients; docs/attribution.md)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for --negatives shuffle and deepshap references"
+    )
     parser.add_argument("--out", type=Path, metavar="DIR", help="output folder")
     add_sequence_input_arguments(parser)
-    parser.set_defaults(run=run)
+    motifs_folder = Output("out", "motifs folder", default=_default_folder)
+    command(parser, run, motifs_folder)
 
 
-def run(args: argparse.Namespace) -> int:
-    import kerasbind as kb
-    from kerasbind.cli.common import input_set
-    from kerasbind.files import check_writable
-    from kerasbind.motifs import DISTANCE_METRIC
+def _default_folder(args: argparse.Namespace) -> Path:
+    """RUN_DIR/motifs or RUN_DIR/modisco, after the method (the architecture's by default)."""
+    args.method = args.method or kb.default_motif_method(args.run_dir)
+    return args.run_dir / ("modisco" if args.method == "modisco" else "motifs")
 
-    out = check_writable(args.out or args.run_dir / "motifs", "motifs folder")
+
+def run(args: argparse.Namespace) -> str:
+    out = args.out
     seqset = input_set(args)
     trained = kb.load_run(args.run_dir)
+    if (args.method or kb.default_motif_method(trained.architecture)) == "modisco":
+        found = trained.motifs(
+            seqset, method="modisco", db=args.db, out=out, seed=args.seed,
+            attribution=args.attribution, release=args.jaspar_release, taxon=args.taxon,
+            per_motif=args.per_filter, use_all=args.all_sequences, dist=args.dist,
+            overwrite=args.overwrite,
+        )  # fmt: skip
+        return f"files in {out}\n{found.describe(args.top)}"
     analysis = trained.motifs(
         seqset,
+        method="filters",
         db=args.db,
         out=out,
         negatives=args.negatives,
@@ -142,10 +187,9 @@ def run(args: argparse.Namespace) -> int:
         per_filter=args.per_filter,
         use_all=args.all_sequences,
         dist=args.dist,
+        overwrite=args.overwrite,
     )
-    print(
+    return (
         f"{len(analysis.filters.ids)} filters; motifs compared with {args.db} by TOMTOM "
-        f"({DISTANCE_METRIC[args.dist]}); files in {out}"
+        f"({MATCHING.distances[args.dist]}); files in {out}\n{analysis.describe(args.top)}"
     )
-    print(analysis.describe(args.top))
-    return 0

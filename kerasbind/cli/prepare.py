@@ -5,17 +5,24 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import kerasbind as kb
 from kerasbind.cli.common import (
+    FILE,
+    Output,
     add_input_format_arguments,
     add_negatives_arguments,
     add_seed_argument,
+    command,
     input_file,
+    reading,
 )
 
 DESCRIPTION = """\
 Read sequences in any supported format and write deepRAM's canonical file: a header line, then
 one 'sequence<TAB>label' row per sequence (gzip when OUT ends in .gz), in the input's alphabet
-(RNA stays RNA). Unlabelled input without --negatives gives a one-column 'sequence' file.
+(RNA stays RNA), with a last 'id' column when the input names its sequences (iONMF coordinates
+such as chr1:368294-368394(+), DeepBind events, FASTA names; kerasbind reads it back).
+Unlabelled input without --negatives gives a 'sequence' file.
 
 Formats (detected from the content, or forced with --format):
   tsv       sequence<TAB>label with a header line (deepRAM)
@@ -65,26 +72,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_input_format_arguments(parser)
     add_negatives_arguments(parser.add_argument_group("negatives"))
     add_seed_argument(parser)
-    parser.set_defaults(run=run)
+    command(parser, run, Output("output", "output file", FILE))
 
 
-def run(args: argparse.Namespace) -> int:
-    import kerasbind as kb
-    from kerasbind.cli.common import check_output_file, reading
-    from kerasbind.readers import write_tsv
-
-    check_output_file(args.output)
+def run(args: argparse.Namespace) -> str:
     seqset = kb.read_sequences(
         args.input, **reading(args), negatives=args.negatives, neg_ratio=args.neg_ratio,
         seed=args.seed,
     )  # fmt: skip
-    write_tsv(seqset, args.output)
+    kb.write_tsv(seqset, args.output)
     if seqset.labels is None:
-        print(f"wrote {args.output}: {len(seqset)} sequences (unlabelled)")
-    else:
-        positives = seqset.n_positive
-        print(
-            f"wrote {args.output}: {len(seqset)} sequences, {positives} positives, "
-            f"{len(seqset) - positives} negatives"
-        )
-    return 0
+        return f"wrote {args.output}: {len(seqset)} sequences (unlabelled)"
+    positives = seqset.n_positive
+    return (
+        f"wrote {args.output}: {len(seqset)} sequences, {positives} positives, "
+        f"{len(seqset) - positives} negatives"
+    )

@@ -5,19 +5,27 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasbind.cli.common import input_folder
+import kerasbind as kb
+from kerasbind.cli.common import FILE, Output, command, input_folder
 
 EPILOG = """\
-The page holds the architecture, encoder and hyper-parameters, the metrics, ROC and
-precision-recall curves, the training history, the tuner's trials (when the run was tuned) and
-the filter logos with their best TOMTOM matches (from 'kerasbind motifs', by default
-RUN_DIR/motifs). Images are embedded, so report.html can be mailed or archived on its own.
+The page opens with the data set and architecture, the test AUC-ROC and AUC-PR, the data sizes
+and the command that made the run; then the ROC and precision-recall curves, the model and the
+hyper-parameters it used, the validation AUC against learning steps (every trial of a tuned run
+on one axis), what the search did (trials run, replaced, stopped early, chosen), the motifs
+(filters' from 'kerasbind motifs', TF-MoDISco's from 'kerasbind motifs --method modisco', each
+beside its best known match), mutation maps of the three best-scored test positives, and the
+run's description as an appendix. The curves and mutation maps need the run's test data (the
+file it was tested on, or --test). Images are embedded, so report.html can be mailed or
+archived on its own; only that file is written.
 
 examples:
   kerasbind motifs runs/usf1 \\
       --input ../shared/data/ChIP-seq/USF1_H1-hESC_USF-1_HudsonAlpha_B.seq.gz \\
-      && kerasbind report runs/usf1
+      --out runs/usf1/motifs && kerasbind report runs/usf1
   kerasbind report runs/usf1 --motifs runs/usf1/motifs_clip --out usf1.html
+  kerasbind report runs/pum2 \\
+      --test ../shared/data/CLIP-seq/23_PARCLIP_PUM2_hg19/30000/test_sample_0/sequences.fa.gz
 """
 
 
@@ -33,20 +41,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
     )
     parser.add_argument(
-        "--motifs", type=Path, metavar="DIR", help="motifs folder (default RUN_DIR/motifs)"
+        "--motifs", type=Path, metavar="DIR", help="filter motifs folder (default RUN_DIR/motifs)"
     )
     parser.add_argument(
-        "--out", type=Path, metavar="FILE.html", help="output file (default RUN_DIR/report.html)"
+        "--modisco",
+        type=Path,
+        metavar="DIR",
+        help="TF-MoDISco motifs folder (default RUN_DIR/modisco)",
     )
-    parser.set_defaults(run=run)
+    parser.add_argument(
+        "--test",
+        type=Path,
+        metavar="FILE",
+        help="labelled sequences for the curves and mutation maps (default: the run's test data)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE.html",
+        help="output file (default RUN_DIR/report.html; its folder must exist)",
+    )
+    output = Output("out", "report file", FILE, default=lambda args: args.run_dir / "report.html")
+    command(parser, run, output)
 
 
-def run(args: argparse.Namespace) -> int:
-    from kerasbind.runtime import quiet_tensorflow
-
-    quiet_tensorflow()
-    from kerasbind.report import write_report
-
-    path = write_report(args.run_dir, args.out, args.motifs)
-    print(f"report written to {path}")
-    return 0
+def run(args: argparse.Namespace) -> str:
+    kb.check_run_folder(args.run_dir)  # answers at once, before TensorFlow loads
+    run = kb.load_run(args.run_dir)
+    path = kb.write_report(run, args.out, motifs=args.motifs, modisco=args.modisco, test=args.test)
+    return f"report written to {path}"

@@ -5,25 +5,37 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from kerasbind.api import DEFAULT_EVAL_EVERY, DEFAULT_STEPS
+import kerasbind as kb
 from kerasbind.cli.common import (
+    NEW_FOLDER,
+    Output,
     add_architecture_arguments,
+    add_export_arguments,
+    add_like_argument,
     add_seed_argument,
     add_training_data_arguments,
     architecture,
+    command,
+    data_options,
+    export_after_run,
+    export_output,
     fraction,
     input_file,
+    like,
     positive_int,
+    remember_defaults,
     training_data,
 )
-from kerasbind.cli.export import add_export_argument, check_export_base, export_after_run
 
 EPILOG = """\
 The model is trained for --steps learning steps of 128 sequences (the paper's unit), with the
 area under the ROC curve of a held-out part of the training data (--val-fraction) reported every
 --eval-every steps. The run folder receives model.keras, kerasbind.json (architecture,
-hyper-parameters, encoder, data, training history, metrics, versions), word2vec.model for
-embedded architectures and, with --test, metrics.json and ROC / precision-recall curves.
+hyper-parameters, encoder, options, data, training history, metrics, versions), word2vec.npy
+and word2vec.vocab.json for embedded architectures and, with --test, metrics.json and ROC /
+precision-recall curves. An existing run folder is replaced (whole) only with --overwrite.
+--like RUN repeats a run: its architecture, hyper-parameters and options (steps, seed, ...)
+on the data given, so the same data give the same model.
 
 examples:
   kerasbind train --arch deepbind --train train.fa.gz --test test.fa.gz --out runs/deepbind
@@ -35,7 +47,12 @@ examples:
   kerasbind train --dataset clip_seq/23_PARCLIP_PUM2_hg19 --manual-dir ../shared/data/CLIP-seq \\
       --arch kegru --out runs/kegru
   kerasbind train --arch deepbind --train train.tsv --out runs/db --export models/
+  kerasbind train --like runs/deepbind --train train.fa.gz --test test.fa.gz --out runs/again
 """
+
+
+DEFAULTS = kb.TrainOptions()
+OPTION_DESTS = ("steps", "eval_every", "val_fraction", "hparams")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,16 +69,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument(
         "--steps",
         type=positive_int,
-        default=DEFAULT_STEPS,
+        default=DEFAULTS.steps,
         metavar="N",
-        help=f"learning steps of batch 128 (default {DEFAULT_STEPS})",
+        help=f"learning steps of batch 128 (default {DEFAULTS.steps})",
     )
     group.add_argument(
         "--eval-every",
         type=positive_int,
-        default=DEFAULT_EVAL_EVERY,
+        default=DEFAULTS.eval_every,
         metavar="N",
-        help=f"steps between validation AUC checks (default {DEFAULT_EVAL_EVERY})",
+        help=f"steps between validation AUC checks (default {DEFAULTS.eval_every})",
     )
     group.add_argument(
         "--val-fraction",
@@ -80,35 +97,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     group.add_argument("--out", type=Path, required=True, metavar="RUN_DIR", help="run folder")
     group.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_like_argument(parser, "training")
     add_seed_argument(parser)
-    add_export_argument(parser)
-    parser.set_defaults(run=run)
+    add_export_arguments(parser)
+    command(parser, run, Output("out", "run", NEW_FOLDER), export_output)
+    remember_defaults(parser, OPTION_DESTS)
 
 
-def run(args: argparse.Namespace) -> int:
-    import kerasbind as kb
-    from kerasbind.files import check_writable
-
-    check_writable(args.out, "run")
-    check_export_base(args)
+def run(args: argparse.Namespace) -> str:
+    repeated = like(args, "train")
     train_set, test_set = training_data(args)
-    trained = kb.train(
-        architecture(args),
-        train_set,
-        test=test_set,
-        steps=args.steps,
-        eval_every=args.eval_every,
-        val_fraction=args.val_fraction,
-        hparams=args.hparams,
-        seed=args.seed,
-        out=args.out,
-        seq_len=args.seq_len,
-        word2vec=args.word2vec,
-        freeze_embedding=args.freeze_embedding,
-        negatives=args.negatives,
-        neg_ratio=args.neg_ratio,
-        progress=not args.quiet,
-    )
+    where = {"out": args.out, "overwrite": args.overwrite, "progress": not args.quiet}
+    if repeated is not None:
+        arch, options = repeated
+        trained = kb.train(arch, train_set, test=test_set, options=options, **where)
+    else:
+        trained = kb.train(
+            architecture(args),
+            train_set,
+            test=test_set,
+            steps=args.steps,
+            eval_every=args.eval_every,
+            val_fraction=args.val_fraction,
+            hparams=args.hparams,
+            **data_options(args),
+            **where,
+        )
     training, metrics = trained.config["training"], trained.metrics
     summary = (
         f"trained {trained.architecture.name} for {training['history']['steps'][-1]} steps "
@@ -119,6 +133,4 @@ def run(args: argparse.Namespace) -> int:
     if "test" in metrics:
         test = metrics["test"]
         summary += f"; test AUC {test['auc_roc']:.4f} (PR {test['auc_pr']:.4f})"
-    print(f"{summary}; saved to {args.out}")
-    export_after_run(args, trained)
-    return 0
+    return f"{summary}; saved to {args.out}{export_after_run(args, trained)}"

@@ -6,33 +6,54 @@ import argparse
 import re
 from pathlib import Path
 
-from kerasbind.api import BUDGETS
+import kerasbind as kb
 from kerasbind.cli.common import (
+    FOLDER,
+    Output,
     add_architecture_arguments,
+    add_export_arguments,
+    add_like_argument,
     add_seed_argument,
     add_training_data_arguments,
     architecture,
+    command,
+    data_options,
+    export_after_run,
+    export_output,
     input_file,
+    like,
     positive_int,
+    remember_defaults,
     training_data,
 )
-from kerasbind.cli.export import add_export_argument, check_export_base, export_after_run
+
+OPTION_DESTS = (
+    "budget", "trials", "folds", "max_steps", "eval_every", "final_models", "select_by",
+    "search", "space", "max_time", "exhaustive",
+)  # fmt: skip
 
 DESCRIPTION = """\
 Choose hyper-parameters and the number of learning steps automatically, as deepRAM does
-(paper section 2.3, Table 2): random settings are each scored by the mean validation AUC of a
+(paper section 2.3, Table 2): settings are each scored by the mean validation AUC of a
 stratified k-fold cross-validation, measured every --eval-every steps up to --max-steps; the
 best setting and its best checkpoint are kept; --final-models models are then trained on all
-training data and the best one is saved and scored on --test."""
+training data and the best one is saved and scored on --test. --arch auto also chooses the
+architecture: one search over the nine, the architecture a hyper-parameter."""
 
 EPILOG = """\
-budgets (explicit flags override them):
-  paper  40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models (default; hours)
-  quick  4 trials, 2 folds, 1,500 steps, AUC every 500, 2 final models (minutes on a laptop)
+budgets (explicit flags override them; docs/tuning.md gives the evidence):
+  standard  6 trials, 2 folds, 10,000 steps, AUC every 2,000, 1 final model, filters up to
+            128, first trials 128 filters then the defaults (default; minutes for deepbind)
+  auto      14 trials, otherwise as standard; first trials: each architecture at its
+            defaults (default of --arch auto)
+  paper     40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models, Table 2
+            (deepRAM's protocol; hours)
+  quick     4 trials, 2 folds, 1,500 steps, AUC every 500, 2 final models (a smoke test)
 
-The first trial uses the architecture's default hyper-parameters; the others are drawn from
-Table 2 (or --space FILE.json, whose entries replace Table 2's, e.g.
-{"optimizer": {"fixed": "adagrad"}, "learning_rate": {"log_uniform": [0.01, 0.1]}}).
+The first trials are the space's "first_trials" (default: the architecture's defaults); the
+others are drawn from the space: Table 2, the budget's entries, then --space FILE.json's, e.g.
+{"optimizer": {"fixed": "adagrad"}, "learning_rate": {"log_uniform": [0.01, 0.1]},
+ "first_trials": [{"filters": 64}, {}]}.
 Final selection: --select-by training is the paper's rule (highest AUC on the training data);
 --select-by validation holds out 10 % and keeps the model best on it, which does not reward
 overfitting and is the better practice.
@@ -50,8 +71,10 @@ distributed search (KerasTuner's own mode, RUN_DIR on a shared file system):
 
 examples:
   kerasbind tune --arch dilated --train train.fa.gz --test test.fa.gz --out runs/dilated
+  kerasbind tune --arch auto --train train.fa.gz --test test.fa.gz --out runs/auto
   kerasbind tune --arch deepbind --train peaks_AC.seq.gz --negatives shuffle --budget quick \\
       --out runs/quick
+  kerasbind tune --like runs/dilated --train other_train.fa.gz --out runs/dilated_other
   kerasbind tune --arch ecblstm --dataset clip_seq/23_PARCLIP_PUM2_hg19 \\
       --manual-dir ../shared/data/CLIP-seq --trials 20 --max-time 6h \\
       --out runs/ecblstm
@@ -76,13 +99,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_training_data_arguments(parser)
-    add_architecture_arguments(parser)
+    add_architecture_arguments(
+        parser, also=("auto",), help_extra="; auto: choose among the nine in one search"
+    )
     group = parser.add_argument_group("search")
     group.add_argument(
         "--budget",
-        choices=list(BUDGETS),
-        default="paper",
-        help="preset for the five numbers below (default paper)",
+        choices=list(kb.BUDGETS),
+        help="preset for the five numbers below and the search space (default standard; "
+        "auto with --arch auto)",
     )
     for flag, help_text in (
         ("--trials", "hyper-parameter settings to try"),
@@ -125,18 +150,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--overwrite", action="store_true", help="discard an earlier search")
     group.add_argument("--out", type=Path, required=True, metavar="RUN_DIR", help="run folder")
     group.add_argument("--quiet", action="store_true", help="no progress lines")
+    add_like_argument(parser, "search")
     add_seed_argument(parser)
-    add_export_argument(parser)
-    parser.set_defaults(run=run)
+    add_export_arguments(parser)
+    command(parser, run, Output("out", "run", FOLDER), export_output)
+    remember_defaults(parser, OPTION_DESTS)
 
 
-def run(args: argparse.Namespace) -> int:
-    import kerasbind as kb
-    from kerasbind.files import check_writable
-
-    check_writable(args.out, "run")
-    check_export_base(args)
+def run(args: argparse.Namespace) -> str:
+    repeated = like(args, "tune")
     train_set, test_set = training_data(args)
+    where = {"out": args.out, "overwrite": args.overwrite, "progress": not args.quiet}
+    if repeated is not None:
+        arch, options = repeated
+        tuned = kb.tune(arch, train_set, test=test_set, options=options, **where)
+        return _summary(args, tuned)
     tuned = kb.tune(
         architecture(args),
         train_set,
@@ -152,20 +180,16 @@ def run(args: argparse.Namespace) -> int:
         space=args.space,
         max_time=args.max_time,
         exhaustive=args.exhaustive,
-        overwrite=args.overwrite,
-        seed=args.seed,
-        out=args.out,
-        seq_len=args.seq_len,
-        word2vec=args.word2vec,
-        freeze_embedding=args.freeze_embedding,
-        negatives=args.negatives,
-        neg_ratio=args.neg_ratio,
-        progress=not args.quiet,
+        **data_options(args),
+        **where,
     )
+    return _summary(args, tuned)
+
+
+def _summary(args: argparse.Namespace, tuned: kb.Run | None) -> str:
     if tuned is None:
-        print("worker finished: the chief records the trials and trains the final models")
-        return 0
-    export_after_run(args, tuned)
+        return "worker finished: the chief records the trials and trains the final models"
+    exported = export_after_run(args, tuned)
     tuning, test = tuned.config["tuning"], tuned.metrics.get("test")
     line = (
         f"tuned {tuned.architecture.name}: CV AUC {tuning['cv_auc']:.4f} at "
@@ -173,5 +197,11 @@ def run(args: argparse.Namespace) -> int:
     )
     if test is not None:
         line += f"; test AUC {test['auc_roc']:.4f} (PR {test['auc_pr']:.4f})"
-    print(f"{line}; saved to {args.out}")
-    return 0
+    others = [
+        f"{row['architecture']} {row['cv_auc']:.4f}"
+        for row in tuning.get("architectures", [])[1:]
+        if row["cv_auc"] is not None
+    ]
+    if others:
+        line += f"; runners-up (CV AUC): {', '.join(others)}"
+    return f"{line}; saved to {args.out}{exported}"

@@ -1,15 +1,19 @@
-"""Run directory → ``BASE/NAME/VERSION/`` SavedModel with assets, warm-up and serving config."""
+"""A run → ``BASE/NAME/VERSION/`` SavedModel with assets, warm-up and serving config."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from kerasbind.errors import KerasbindError
 from kerasbind.export.layout import write_version
 from kerasbind.export.savedmodel import write_savedmodel
 from kerasbind.export.serving_config import write_models_config
 from kerasbind.export.warmup import warmup_sequences, write_warmup_requests
-from kerasbind.rundir import CONFIG_FILE, load_run
+
+if TYPE_CHECKING:
+    from kerasbind.run import Run
 
 
 @dataclass
@@ -29,24 +33,27 @@ def default_model_name(run_dir: Path) -> str:
 
 
 def export_run(
-    run_dir: Path,
+    run: Run,
     base: Path,
     name: str | None = None,
     version: int | None = None,
     serving_config: bool = False,
 ) -> Export:
-    """Export the run's model for TF Serving and other TensorFlow pipelines.
+    """Export an in-memory run's model for TF Serving and other TensorFlow pipelines.
 
     Writes ``base/name/version`` atomically (next free version by default) with the
     ``serving_default`` string signature, the ``encoded`` signature, ``assets/kerasbind.json`` and
     ``assets.extra/tf_serving_warmup_requests``; with ``serving_config`` also (re)writes
-    ``base/models.config`` for every model under ``base``.
+    ``base/models.config`` for every model under ``base``. ``name`` defaults to the run
+    folder's name.
     """
-    run = load_run(run_dir)
-    name = name or default_model_name(run.path)
+    if name is None:
+        if run.path is None:
+            raise KerasbindError("an export of a run that was never saved needs a name (name=)")
+        name = default_model_name(run.path)
 
     def write(folder: Path) -> None:
-        write_savedmodel(run.model, run.encoder, folder, run.path / CONFIG_FILE)
+        write_savedmodel(run.model, run.encoder, folder, run.config)
         write_warmup_requests(folder, name, warmup_sequences(run.encoder.length, 32))
 
     path = write_version(Path(base), name, write, version)

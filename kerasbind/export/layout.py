@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import os
-import re
 import shutil
 import socket
 import tempfile
@@ -20,20 +19,10 @@ from pathlib import Path
 
 from kerasbind.errors import KerasbindError
 from kerasbind.files import current_umask
+from kerasbind.model_name import check_model_name
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 _ATTEMPTS = 100  # renames tried while concurrent exports take the next versions
 STALE_SECONDS = 24 * 3600  # age after which a temporary folder of unknown owner is abandoned
-
-
-def check_model_name(name: str) -> str:
-    """A model name that is safe in a URL path and a folder name."""
-    if not _NAME.fullmatch(name):
-        raise KerasbindError(
-            f"model name {name!r}: use letters, digits, '_', '.' and '-' (starting with a "
-            "letter or digit)"
-        )
-    return name
 
 
 def versions(model_dir: Path) -> list[int]:

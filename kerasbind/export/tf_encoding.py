@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from kerasbind.encoding import EncoderSpec, onehot_from_codes
+from kerasbind.scanning.windows import COMPLEMENT
 from kerasbind.sequences import CODE_TABLE, UNKNOWN_CODE
 
 _INVALID = int(CODE_TABLE.max())
@@ -94,15 +95,50 @@ def kmer_ids(codes: tf.Tensor, k: int, stride: int, n_kmers: int) -> tf.Tensor:
     return tf.where(unknown, 4**k, ids)
 
 
+def encode_codes(codes: tf.Tensor, spec: EncoderSpec) -> tf.Tensor:
+    """``(m, length)`` int32 codes (0–3, 4 for unknown) → the model's input tensor."""
+    if spec.kind == "onehot":
+        return tf.gather(tf.constant(onehot_from_codes(np.arange(UNKNOWN_CODE + 1))), codes)
+    return kmer_ids(codes, spec.k, spec.stride, spec.n_kmers)
+
+
+def byte_codes(window: tf.Tensor) -> tf.Tensor:
+    """int32 bytes → int32 codes (0–3, 4 for unknown; the alphabet check runs separately)."""
+    return tf.gather(tf.constant(np.minimum(CODE_TABLE, UNKNOWN_CODE), dtype=tf.int32), window)
+
+
+def reverse_complement_codes(codes: tf.Tensor) -> tf.Tensor:
+    """Reverse complement of ``(m, length)`` codes (unknown stays unknown)."""
+    return tf.gather(tf.constant(COMPLEMENT, dtype=tf.int32), tf.reverse(codes, axis=[1]))
+
+
 def encode_strings(sequences: tf.Tensor, spec: EncoderSpec) -> tf.Tensor:
     """Raw strings → the tensor `kerasbind.encoding.encode` gives for the same sequences."""
-    window = sequence_window(sequences, spec.length)
-    if spec.kind == "onehot":
-        table = onehot_from_codes(np.minimum(CODE_TABLE, UNKNOWN_CODE))  # byte → row
-        encoded = tf.gather(tf.constant(table), window)
-    else:
-        codes = tf.gather(tf.constant(CODE_TABLE, dtype=tf.int32), window)
-        encoded = kmer_ids(codes, spec.k, spec.stride, spec.n_kmers)
+    encoded = encode_codes(byte_codes(sequence_window(sequences, spec.length)), spec)
     # the alphabet check runs beside the encoding; the result waits for it
     with tf.control_dependencies([_check_alphabet(sequences)]):
         return tf.identity(encoded)
+
+
+def sequence_windows(
+    sequences: tf.Tensor, length: int, stride: int
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """The length rule in the graph (`kerasbind.scanning.windows`): every window of every
+    sequence as ``(m, length)`` int32 codes, the sequence each belongs to ``(m,)`` and the
+    number of windows of each sequence ``(n,)``. Checked against the alphabet."""
+    lengths = tf.strings.length(sequences)
+    longest = tf.reduce_max(tf.concat([lengths, [1]], axis=0))
+    raw = tf.reshape(tf.io.decode_raw(sequences, tf.uint8, fixed_length=longest), [-1])
+    excess = tf.maximum(lengths - length, 0)
+    counts = excess // stride + 1 + tf.cast(excess % stride > 0, tf.int32)
+    owner = tf.repeat(tf.range(tf.size(lengths)), counts)
+    rank = tf.range(tf.size(owner)) - tf.gather(tf.cumsum(counts, exclusive=True), owner)
+    over = tf.gather(lengths - length, owner)
+    start = tf.where(over > 0, tf.minimum(rank * stride, over), tf.math.floordiv(over, 2))
+    columns = start[:, None] + tf.range(length)[None, :]
+    inside = tf.logical_and(columns >= 0, columns < tf.gather(lengths, owner)[:, None])
+    flat = owner[:, None] * longest + tf.clip_by_value(columns, 0, longest - 1)
+    window = tf.where(inside, tf.gather(raw, flat), tf.constant(_PADDING_BYTE, tf.uint8))
+    codes = byte_codes(tf.cast(window, tf.int32))
+    with tf.control_dependencies([_check_alphabet(sequences)]):
+        return tf.identity(codes), owner, counts

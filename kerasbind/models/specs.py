@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from kerasbind.errors import KerasbindError
+from kerasbind.errors import KerasbindError, did_you_mean
 
 RNN_KINDS = ("lstm", "gru", "bilstm", "bigru")
 
@@ -66,7 +66,10 @@ def resolve_architecture(name: str, **overrides: Any) -> ArchitectureSpec:
     """The named architecture with some parts replaced (``embedding``, ``conv_layers``,
     ``dilation``, ``rnn``, ``rnn_layers``); a changed spec is renamed ``custom(<name>)``."""
     if name not in ARCHITECTURES:
-        raise KerasbindError(f"unknown architecture {name!r} (one of {', '.join(ARCHITECTURES)})")
+        raise KerasbindError(
+            f"unknown architecture {name!r}{did_you_mean(str(name), ARCHITECTURES)} "
+            f"(one of {', '.join(ARCHITECTURES)})"
+        )
     base = ARCHITECTURES[name]
     unknown = set(overrides) - set(ArchitectureSpec.__dataclass_fields__) - {"name"}
     if unknown:

@@ -18,8 +18,6 @@ from kerasbind.motifs.analysis import (
     write_analysis,
 )
 from kerasbind.motifs.matching import (
-    DEFAULT_DISTANCE,
-    DISTANCE_METRIC,
     benjamini_hochberg,
     best_matches,
     jaspar_motifs,
@@ -30,6 +28,7 @@ from kerasbind.motifs.meme import read_meme, write_meme
 from kerasbind.motifs.motif import Motif
 from kerasbind.motifs.pfm import FilterMotifs, WindowGeometry, filter_motifs, window_geometry
 from kerasbind.motifs.tomtom import DISTANCES, tomtom
+from kerasbind.options import DEFAULT_DISTANCE, DISTANCE_METRIC
 
 __all__ = [
     "DEFAULT_DISTANCE",

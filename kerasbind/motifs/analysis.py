@@ -1,13 +1,14 @@
 """The whole motif step: PFMs from a model's filters, TOMTOM matches, and the files of ``OUT/``.
 
-``OUT/`` holds ``filters.meme`` (every filter with sites), ``matches.tsv`` (each filter's best
+``OUT/`` holds ``filters.meme`` (every filter with sites), ``known.meme`` (the known motifs
+that are some filter's best match, in the database's alphabet), ``matches.tsv`` (each filter's best
 targets, sorted by q-value), ``filters.tsv`` (one summary row per filter), ``logos/<filter>.png``
 and ``.svg``, the overview sheet ``logos.png`` and ``positions/<filter>.png`` (Fig. 4B).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from kerasbind.motifs.matching import (
     DEFAULT_TAXON,
     Q_THRESHOLD,
     best_matches,
+    best_targets,
     load_database,
     match_motifs,
 )
@@ -35,6 +37,7 @@ from kerasbind.sequences import Alphabet, SequenceSet
 SUMMARY_FILE = "filters.tsv"
 MATCHES_FILE = "matches.tsv"
 MEME_FILE = "filters.meme"
+KNOWN_FILE = "known.meme"
 OVERVIEW_FILE = "logos.png"
 MIN_SITES = 10  # deepRAM: filters with fewer sites are not matched
 MIN_INFORMATION = 11.0  # corrected bits; benchmarks/bench_motif_matching.py, docs/motifs.md
@@ -44,7 +47,8 @@ NO_MATCH = "no significant match"
 @dataclass
 class MotifAnalysis:
     """Filters' PFMs (`FilterMotifs`), their motifs, the TOMTOM matches table (filters that pass
-    the site and information gates only) and those gates."""
+    the site and information gates only), those gates, and the best-matching known motifs
+    (``known``, in ``known_alphabet``)."""
 
     filters: FilterMotifs
     motifs: list[Motif]
@@ -52,6 +56,8 @@ class MotifAnalysis:
     min_sites: int = MIN_SITES
     min_information: float = MIN_INFORMATION
     q_threshold: float = Q_THRESHOLD
+    known: list[Motif] = field(default_factory=list)
+    known_alphabet: Alphabet = "DNA"
 
     def _status(self, motif: Motif | None, best: pd.DataFrame) -> str:
         """Why a filter has, or has no, best match."""
@@ -173,7 +179,9 @@ def match_filters(
     matches = match_motifs(
         eligible, targets, per_query=per_filter, both_strands=db_alphabet == "DNA", dist=dist
     )
-    return MotifAnalysis(filters, motifs, matches, min_sites, min_information)
+    known = best_targets(matches, targets)
+    return MotifAnalysis(filters, motifs, matches, min_sites, min_information, known=known,
+                         known_alphabet=db_alphabet)  # fmt: skip
 
 
 def write_analysis(analysis: MotifAnalysis, out_dir: Path | str, progress: bool = True) -> Path:
@@ -185,6 +193,7 @@ def write_analysis(analysis: MotifAnalysis, out_dir: Path | str, progress: bool 
     out = Path(out_dir)
     alphabet = analysis.filters.alphabet
     write_meme(out / MEME_FILE, analysis.motifs, alphabet)
+    write_meme(out / KNOWN_FILE, analysis.known, analysis.known_alphabet)
     for name, table in ((MATCHES_FILE, analysis.matches), (SUMMARY_FILE, analysis.summary())):
         write_atomic(out / name, lambda tmp, t=table: t.to_csv(tmp, sep="\t", index=False))
     save_overview(analysis.motifs, analysis.best(), out / OVERVIEW_FILE, alphabet)

@@ -22,27 +22,15 @@ from kerasbind.errors import KerasbindError
 from kerasbind.motifs.meme import meme_alphabet, read_meme
 from kerasbind.motifs.motif import Motif, column_frequencies, trimmed_span
 from kerasbind.motifs.tomtom import DISTANCES, Distance, tomtom
+from kerasbind.options import (
+    DEFAULT_DISTANCE,
+    DEFAULT_JASPAR_RELEASE,
+    DEFAULT_TAXON,
+    JASPAR_TAXA,
+)
 from kerasbind.sequences import BASES, Alphabet
 
-DEFAULT_JASPAR_RELEASE = "JASPAR2026"
-DEFAULT_TAXON = "vertebrates"
-JASPAR_TAXA = (
-    "vertebrates",
-    "insects",
-    "nematodes",
-    "plants",
-    "fungi",
-    "urochordates",
-    "trematodes",
-    "diatoms",
-    "all",
-)
 MIN_IC = 0.3
-DEFAULT_DISTANCE: Distance = "pearson"
-DISTANCE_METRIC = {
-    "pearson": "Pearson correlation between columns (TOMTOM complete score)",
-    "ed": "negative Euclidean distance between columns (TOMTOM complete score)",
-}
 Q_THRESHOLD = 0.05
 MATCH_COLUMNS = [
     "filter",
@@ -170,3 +158,12 @@ def best_matches(matches: pd.DataFrame, q_threshold: float | None = Q_THRESHOLD)
     below ``q_threshold`` (``None``: every filter's lowest row, significant or not)."""
     best = matches.drop_duplicates("filter").set_index("filter")
     return best if q_threshold is None else best[best["q_value"] < q_threshold]
+
+
+def best_targets(
+    matches: pd.DataFrame, targets: Sequence[Motif], q_threshold: float = Q_THRESHOLD
+) -> list[Motif]:
+    """The distinct targets that are some query's best match with q < ``q_threshold``, in the
+    order of ``targets`` (the ``known.meme`` beside the motifs, for logos of the matches)."""
+    ids = set(best_matches(matches, q_threshold)["target_id"])
+    return [target for target in targets if target.id in ids]

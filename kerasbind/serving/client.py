@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
 from kerasbind.errors import KerasbindError
+from kerasbind.model_name import check_model_name
 from kerasbind.sequences import SequenceError, canonicalise
 
 SIGNATURE = "serving_default"
@@ -17,6 +19,8 @@ INPUT_NAME = "sequences"
 OUTPUT_NAMES = ("probability", "logit")
 DEFAULT_BATCH = 1024
 DEFAULT_TIMEOUT = 30.0
+MAX_REPLY_BYTES = 256 * 1024 * 1024  # the most a reply may hold, REST and gRPC alike
+Parsed = TypeVar("Parsed")
 
 
 class ServingError(KerasbindError):
@@ -29,7 +33,14 @@ class ServingClient(ABC):
     def __init__(
         self, model: str, version: int | None = None, timeout: float = DEFAULT_TIMEOUT
     ) -> None:
-        self.model = model
+        self.model = check_model_name(model)  # it goes into a URL path or a model spec
+        if version is not None and (
+            isinstance(version, bool) or not isinstance(version, int) or version < 0
+        ):
+            raise KerasbindError(f"model version must be a whole number >= 0, not {version!r}")
+        timeout_ok = isinstance(timeout, int | float) and not isinstance(timeout, bool)
+        if not (timeout_ok and math.isfinite(timeout) and timeout > 0):
+            raise KerasbindError(f"timeout must be a positive number of seconds, not {timeout!r}")
         self.version = version
         self.timeout = timeout
 
@@ -38,6 +49,24 @@ class ServingClient(ABC):
         """``model 'NAME'`` or ``model 'NAME' version N``, for messages."""
         version = f" version {self.version}" if self.version is not None else ""
         return f"model {self.model!r}{version}"
+
+    def parsed(self, server: str, what: str, parse: Callable[[], Parsed]) -> Parsed:
+        """``parse()`` of a reply; a reply of another shape (a stranger's server, a proxy's
+        page) is a one-line `ServingError` rather than a KeyError deep inside."""
+        try:
+            return parse()
+        except (
+            KeyError,
+            IndexError,
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecursionError,
+        ) as error:
+            raise ServingError(
+                f"{server}: unexpected reply from {self.servable} to {what} "
+                f"({type(error).__name__}: {str(error)[:80]})"
+            ) from None
 
     @abstractmethod
     def status(self) -> list[dict[str, Any]]:
@@ -94,23 +123,3 @@ def server_message(text: str) -> str:
         return found.group(1)
     first = text.strip().splitlines()[0] if text.strip() else "no details"
     return re.sub(r"^\{\{function_node [^}]*\}\}\s*", "", first)
-
-
-def connect(
-    *,
-    rest: str | None = None,
-    grpc: str | None = None,
-    model: str,
-    version: int | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-) -> ServingClient:
-    """A REST client for ``rest="http://host:8501"`` or a gRPC one for ``grpc="host:8500"``."""
-    if (rest is None) == (grpc is None):
-        raise KerasbindError("give exactly one of a REST URL and a gRPC address")
-    if rest is not None:
-        from kerasbind.serving.rest import RestClient
-
-        return RestClient(rest, model, version, timeout)
-    from kerasbind.serving.rpc import GrpcClient
-
-    return GrpcClient(grpc, model, version, timeout)

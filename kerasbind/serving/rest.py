@@ -3,6 +3,8 @@
 ``GET /v1/models/NAME[/versions/N]`` (status), ``…/metadata`` (signatures) and
 ``POST …:predict`` with ``{"signature_name": …, "instances": [sequence, …]}``, answered by
 ``{"predictions": [{"probability": p, "logit": l}, …]}``; errors are ``{"error": "…"}``.
+Only ``http`` and ``https`` URLs are used; a reply is read up to `MAX_REPLY_BYTES` and must
+have that shape, or the error says what came back.
 """
 
 from __future__ import annotations
@@ -10,19 +12,25 @@ from __future__ import annotations
 import json
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from kerasbind.errors import KerasbindError
 from kerasbind.serving.client import (
     DEFAULT_TIMEOUT,
+    MAX_REPLY_BYTES,
     OUTPUT_NAMES,
     SIGNATURE,
     ServingClient,
     ServingError,
     server_message,
 )
+
+ERROR_BYTES = 64 * 1024  # of an error reply, for its message
 
 
 class RestClient(ServingClient):
@@ -34,6 +42,9 @@ class RestClient(ServingClient):
         super().__init__(model, version, timeout)
         if "://" not in url:
             url = f"http://{url}"
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise KerasbindError(f"REST URL {url!r}: expected http://HOST:PORT or https://…")
         self.url = url.rstrip("/")
 
     @property
@@ -49,7 +60,7 @@ class RestClient(ServingClient):
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read())
+                raw = response.read(MAX_REPLY_BYTES + 1)
         except urllib.error.HTTPError as error:
             raise ServingError(self._describe(error.code, _error_text(error))) from error
         except (urllib.error.URLError, OSError) as error:
@@ -61,6 +72,15 @@ class RestClient(ServingClient):
             else:
                 message = str(reason)
             raise ServingError(f"{self.url}: {message}") from error
+        if len(raw) > MAX_REPLY_BYTES:
+            raise ServingError(f"{self.url}: reply larger than {MAX_REPLY_BYTES:,} bytes")
+        answer = self._parse(suffix or "status", lambda: json.loads(raw))
+        if not isinstance(answer, dict):
+            raise ServingError(f"{self.url}: unexpected reply from {self.servable}: {raw[:60]!r}")
+        return answer
+
+    def _parse(self, what: str, parse: Callable[[], Any]) -> Any:
+        return self.parsed(self.url, what, parse)
 
     def _describe(self, code: int, text: str) -> str:
         if code == 404:
@@ -70,36 +90,52 @@ class RestClient(ServingClient):
         return f"{self.url}: HTTP {code}: {text}"
 
     def status(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "version": int(entry["version"]),
-                "state": entry.get("state", "UNKNOWN"),
-                "error": entry.get("status", {}).get("error_message", ""),
-            }
-            for entry in self._call("").get("model_version_status", [])
-        ]
+        answer = self._call("")
+        return self._parse(
+            "status",
+            lambda: [
+                {
+                    "version": int(entry["version"]),
+                    "state": str(entry.get("state", "UNKNOWN")),
+                    "error": str(entry.get("status", {}).get("error_message", "")),
+                }
+                for entry in answer.get("model_version_status", [])
+            ],
+        )
 
     def signatures(self) -> dict[str, dict[str, Any]]:
-        found = self._call("/metadata")["metadata"]["signature_def"]["signature_def"]
-        return {
-            name: {
-                side: {key: tensor.get("dtype") for key, tensor in sig.get(side, {}).items()}
-                for side in ("inputs", "outputs")
-            }
-            for name, sig in found.items()
-        }
+        answer = self._call("/metadata")
+        found = self._parse("/metadata", lambda: answer["metadata"]["signature_def"])
+        return self._parse(
+            "/metadata",
+            lambda: {
+                str(name): {
+                    side: {
+                        str(key): str(tensor["dtype"]) for key, tensor in sig.get(side, {}).items()
+                    }
+                    for side in ("inputs", "outputs")
+                }
+                for name, sig in found["signature_def"].items()
+            },
+        )
 
     def predict_batch(self, sequences: list[str]) -> dict[str, np.ndarray]:
         answer = self._call(":predict", {"signature_name": SIGNATURE, "instances": sequences})
         rows = answer.get("predictions")
         if not isinstance(rows, list) or len(rows) != len(sequences):
             raise ServingError(f"{self.url}: unexpected answer from {self.servable}")
-        return {name: np.array([row[name] for row in rows], np.float32) for name in OUTPUT_NAMES}
+        return self._parse(
+            ":predict",
+            lambda: {
+                name: np.array([float(row[name]) for row in rows], np.float32)
+                for name in OUTPUT_NAMES
+            },
+        )
 
 
 def _error_text(error: urllib.error.HTTPError) -> str:
     """The ``{"error": …}`` message TF Serving puts in an error response, or the reason."""
     try:
-        return server_message(str(json.loads(error.read())["error"]))
-    except (ValueError, KeyError, TypeError, OSError):
+        return server_message(str(json.loads(error.read(ERROR_BYTES))["error"]))
+    except (ValueError, KeyError, TypeError, OSError, RecursionError):
         return str(error.reason)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from tensorflow_serving.apis import (
 from kerasbind.serving.client import (
     DEFAULT_TIMEOUT,
     INPUT_NAME,
+    MAX_REPLY_BYTES,
     OUTPUT_NAMES,
     SIGNATURE,
     ServingClient,
@@ -30,7 +32,7 @@ from kerasbind.serving.client import (
     server_message,
 )
 
-MAX_MESSAGE = 256 * 1024 * 1024
+MAX_MESSAGE = MAX_REPLY_BYTES
 Reply = TypeVar("Reply")
 
 
@@ -88,24 +90,35 @@ class GrpcClient(ServingClient):
         request = self._spec(get_model_status_pb2.GetModelStatusRequest(), signature=False)
         reply = self._call(self.models.GetModelStatus, request)
         state = get_model_status_pb2.ModelVersionStatus.State.Name
-        return [
-            {"version": s.version, "state": state(s.state), "error": s.status.error_message}
-            for s in reply.model_version_status
-        ]
+        return self.parsed(
+            self.address,
+            "GetModelStatus",
+            lambda: [
+                {"version": s.version, "state": state(s.state), "error": s.status.error_message}
+                for s in reply.model_version_status
+            ],
+        )
 
     def signatures(self) -> dict[str, dict[str, Any]]:
         request = self._spec(get_model_metadata_pb2.GetModelMetadataRequest(), signature=False)
         request.metadata_field.append("signature_def")
         reply = self._call(self.predictions.GetModelMetadata, request)
         found = get_model_metadata_pb2.SignatureDefMap()
-        reply.metadata["signature_def"].Unpack(found)
-        return {
-            name: {
-                side: {key: DataType.Name(t.dtype) for key, t in getattr(sig, side).items()}
-                for side in ("inputs", "outputs")
-            }
-            for name, sig in found.signature_def.items()
-        }
+        if "signature_def" not in reply.metadata or not reply.metadata["signature_def"].Unpack(
+            found
+        ):
+            raise ServingError(f"{self.address}: {self.servable} sent no signatures")
+        return self.parsed(
+            self.address,
+            "GetModelMetadata",
+            lambda: {
+                name: {
+                    side: {key: DataType.Name(t.dtype) for key, t in getattr(sig, side).items()}
+                    for side in ("inputs", "outputs")
+                }
+                for name, sig in found.signature_def.items()
+            },
+        )
 
     def predict_batch(self, sequences: list[str]) -> dict[str, np.ndarray]:
         request = self._spec(predict_pb2.PredictRequest())
@@ -114,4 +127,23 @@ class GrpcClient(ServingClient):
         )
         request.output_filter.extend(OUTPUT_NAMES)
         reply = self._call(self.predictions.Predict, request)
-        return {name: tf.make_ndarray(reply.outputs[name]).reshape(-1) for name in OUTPUT_NAMES}
+        missing = [name for name in OUTPUT_NAMES if name not in reply.outputs]
+        if missing:
+            raise ServingError(
+                f"{self.address}: {self.servable} sent no {', '.join(missing)} output"
+            )
+        for name in OUTPUT_NAMES:  # the declared shape, before anything is allocated for it
+            size = math.prod(dim.size for dim in reply.outputs[name].tensor_shape.dim)
+            if size != len(sequences):
+                raise ServingError(
+                    f"{self.address}: {self.servable} answered {len(sequences)} sequences "
+                    f"with {size} {name} values"
+                )
+        return self.parsed(
+            self.address,
+            "Predict",
+            lambda: {
+                name: tf.make_ndarray(reply.outputs[name]).reshape(-1).astype(np.float32)
+                for name in OUTPUT_NAMES
+            },
+        )

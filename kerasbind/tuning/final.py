@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 
 from kerasbind.models import ArchitectureSpec
+from kerasbind.options import SELECT_BY
 from kerasbind.pipeline import PreparedInputs, encode_set, hold_out
 from kerasbind.sequences import SequenceSet
 from kerasbind.training import train_steps
 from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.progress import SearchProgress
 
-SELECT_BY = ("training", "validation")
 HOLDOUT_FRACTION = 0.1
 
 

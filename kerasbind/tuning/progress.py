@@ -6,15 +6,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-
-def format_duration(seconds: float) -> str:
-    """``1h05m``, ``4m10s`` or ``35s``."""
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h{minutes:02d}m"
-    return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
+from kerasbind.html import format_duration
 
 
 class SearchProgress:

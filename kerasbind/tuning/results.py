@@ -8,13 +8,15 @@ from typing import Any
 import pandas as pd
 
 from kerasbind.errors import KerasbindError
-from kerasbind.models import ArchitectureSpec
+from kerasbind.models import ARCHITECTURES, HYPERPARAMETER_KEYS, ArchitectureSpec
 from kerasbind.tuning import space as space_module
+from kerasbind.tuning.priors import ARCHITECTURE
 from kerasbind.tuning.stopping import STOP_REASONS, fold_curves
 from kerasbind.tuning.tuner import OBJECTIVE
 
 _LEADING = [
     "trial",
+    "trial_id",
     "status",
     "cv_auc",
     "learning_steps",
@@ -28,15 +30,30 @@ def _metric(trial: Any, name: str) -> float | None:
     return trial.metrics.get_last_value(name) if trial.metrics.exists(name) else None
 
 
+def trial_number(trial: Any) -> int:
+    """The 1-based number the log, ``trials.csv`` and the report give a trial (KerasTuner's
+    ``trial_id``, its folder ``tuner/trial_<id>``, counts from 0)."""
+    return int(trial.trial_id) + 1
+
+
+def trial_architecture(trial: Any, arch: ArchitectureSpec) -> ArchitectureSpec:
+    """The architecture ``trial`` trained: its ``architecture`` value (``--arch auto``) or
+    ``arch``."""
+    name = trial.hyperparameters.values.get(ARCHITECTURE)
+    return arch if name is None else ARCHITECTURES[name]
+
+
 def trial_row(trial: Any, arch: ArchitectureSpec, space: space_module.Space) -> dict[str, Any]:
     """One ``trials.csv`` row: values, CV AUC, chosen steps, where and why training ended, each
     fold's AUC at the chosen steps, the mean and each fold's AUC at every checkpoint, and the
-    time."""
+    time; under ``--arch auto`` the architecture after the trial number."""
+    arch = trial_architecture(trial, arch)
     steps = _metric(trial, "learning_steps")
     stopped_at = _metric(trial, "stopped_at")
     code = _metric(trial, "stop_code")
     row: dict[str, Any] = {
-        "trial": trial.trial_id,
+        "trial": trial_number(trial),
+        "trial_id": trial.trial_id,
         "status": trial.status,
         "cv_auc": _metric(trial, OBJECTIVE),
         "learning_steps": int(steps) if steps is not None else None,
@@ -44,6 +61,8 @@ def trial_row(trial: Any, arch: ArchitectureSpec, space: space_module.Space) -> 
         "stop_reason": STOP_REASONS[int(code)] if code is not None else None,
         "seconds": _metric(trial, "seconds"),
     }
+    if ARCHITECTURE in trial.hyperparameters.values:
+        row = {"trial": row.pop("trial"), ARCHITECTURE: arch.name, **row}
     row.update(space_module.active_values(arch, space, trial.hyperparameters.values))
     curves = fold_curves(trial)
     for fold, curve in sorted(curves.items()):
@@ -60,7 +79,8 @@ def trials_table(oracle: Any, arch: ArchitectureSpec, space: space_module.Space)
     """One row per trial, in trial order."""
     trials = sorted(oracle.trials.values(), key=lambda trial: int(trial.trial_id))
     table = pd.DataFrame([trial_row(trial, arch, space) for trial in trials])
-    first = [*_LEADING, *(key for key in space_module.space_for(arch, space) if key in table)]
+    leading = [ARCHITECTURE, *_LEADING] if ARCHITECTURE in table else _LEADING
+    first = [*leading, *(key for key in HYPERPARAMETER_KEYS if key in table)]
     return table[first + [column for column in table.columns if column not in first]]
 
 
@@ -91,8 +111,10 @@ def best_summary(trial: Any, arch: ArchitectureSpec, space: space_module.Space) 
     """``best_hyperparameters.json``: the model's hyper-parameters, what was searched, the chosen
     learning steps and the CV AUC (per fold too)."""
     row = trial_row(trial, arch, space)
+    arch = trial_architecture(trial, arch)
     return {
-        "trial": trial.trial_id,
+        "trial": trial_number(trial),
+        "architecture": arch.name,
         "cv_auc": row["cv_auc"],
         "learning_steps": row["learning_steps"],
         "fold_auc": [value for key, value in row.items() if re.fullmatch(r"fold\d+_auc", key)],

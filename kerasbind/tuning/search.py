@@ -2,32 +2,49 @@
 
 Run directory (``out``): ``tuner/`` (KerasTuner's project: the resumable state), ``search.json``
 (the settings the search was started with), ``trials.csv``, ``best_hyperparameters.json``, then
-what `kerasbind train` writes (``model.keras``, ``kerasbind.json``, ``word2vec.model``) and, with
-a test set, ``metrics.json`` and ROC / PR curves.
+the run's files as `kerasbind.run.store` writes them beside the search (``model.keras``,
+``kerasbind.json``, word vectors, ``metrics.json`` and, with a test set, ROC / PR curves).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+import warnings
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from kerasbind.errors import KerasbindError
-from kerasbind.files import read_json, update_json, write_atomic, write_json
+from kerasbind.files import read_json, write_atomic, write_json
+from kerasbind.fingerprint import data_fingerprint, file_fingerprint, short
 from kerasbind.hyperparameters import HyperParameters
+from kerasbind.locking import holds_lock
 from kerasbind.models import ArchitectureSpec
-from kerasbind.pipeline import evaluate_into_run, prepare_inputs
-from kerasbind.rundir import run_config, save_run
+from kerasbind.options import TuneOptions
+from kerasbind.run import Run, run_config, save
 from kerasbind.sequences import SequenceSet
 from kerasbind.training import interruptible
 from kerasbind.tuning import space as space_module
+from kerasbind.tuning.auto import (
+    AUTO,
+    AutoTuner,
+    architecture_ranking,
+    auto_architectures,
+    prepare_encodings,
+    tuner_first_trials,
+)
 from kerasbind.tuning.final import train_final
+from kerasbind.tuning.priors import FIRST_TRIALS
 from kerasbind.tuning.progress import SearchProgress, format_duration
-from kerasbind.tuning.results import best_summary, best_trial, stopped_early, trials_table
+from kerasbind.tuning.results import (
+    best_summary,
+    best_trial,
+    stopped_early,
+    trial_architecture,
+    trials_table,
+)
 from kerasbind.tuning.tuner import (
     CrossValidationTuner,
-    CVSettings,
     SearchTimeUp,
     check_folds,
     distributed_role,
@@ -38,78 +55,95 @@ PROJECT = "tuner"
 SETTINGS_FILE = "search.json"
 
 
-@dataclass(frozen=True)
-class TuneOptions:
-    """Everything about a tuning run except the data and the architecture."""
-
-    cv: CVSettings = field(default_factory=CVSettings)
-    trials: int = 40
-    final_models: int = 5
-    select_by: str = "training"
-    search: str = "random"
-    max_time: float | None = None  # seconds
-    overwrite: bool = False
-    seq_len: int | None = None
-    word2vec_path: Path | None = None
-    progress: bool = True
-
-
 def _check_settings(out: Path, settings: dict[str, Any], overwrite: bool) -> None:
-    """Refuse to resume a search that was started with other settings."""
+    """Refuse to resume a search that was started with other settings or on other data (the
+    training set's and word2vec file's fingerprints are part of the settings)."""
     path = out / SETTINGS_FILE
     if not overwrite and (out / PROJECT).is_dir() and path.is_file():
         before = read_json(path)
+        if not isinstance(before, dict):
+            raise KerasbindError(f"{path}: not a search record; add --overwrite to start afresh")
+        if "data" not in before:  # written by a kerasbind that did not fingerprint the data
+            warnings.warn(
+                f"{path} records no fingerprint of the training data (older kerasbind); "
+                "resuming on the assumption that the data are the same",
+                stacklevel=2,
+            )
+            before = {**before, "data": settings["data"], "word2vec": settings["word2vec"]}
         changed = sorted(key for key in settings if before.get(key) != settings[key])
         if changed:
             raise KerasbindError(
-                f"{out} holds a search with other settings ({', '.join(changed)}); "
+                f"{out} holds a search {_differences(before, settings, changed)}; "
                 "add --overwrite to start afresh or choose another --out"
             )
     write_json(path, settings)
 
 
+def _differences(before: dict[str, Any], now: dict[str, Any], changed: list[str]) -> str:
+    """``on other training data (…) and with other settings (folds)``, for the refusal."""
+    parts = []
+    if "data" in changed or "n_train" in changed:
+        parts.append(
+            f"on other training data ({before.get('n_train')} sequences, fingerprint "
+            f"{short(before.get('data'))}; now {now['n_train']}, {short(now['data'])})"
+        )
+    if "word2vec" in changed:
+        parts.append("with another word2vec file")
+    others = [key for key in changed if key not in ("data", "n_train", "word2vec")]
+    if others:
+        parts.append(f"with other settings ({', '.join(others)})")
+    return " and ".join(parts)
+
+
 def search(
-    arch: ArchitectureSpec,
+    arch: ArchitectureSpec | str,
     train_set: SequenceSet,
     out: Path,
     space: space_module.Space,
     options: TuneOptions,
     progress: SearchProgress,
-) -> tuple[CrossValidationTuner, Any]:
-    """Run (or resume) the search; return the tuner and the prepared training inputs."""
+) -> CrossValidationTuner:
+    """Run (or resume) the search of ``arch`` (or of several architectures, ``"auto"``);
+    return the tuner, which holds the prepared training inputs."""
     role = distributed_role()
     if role and options.max_time:
         raise KerasbindError("--max-time works on one machine only, not with KERASTUNER_* set")
+    auto = arch == AUTO
+    archs = auto_architectures(space) if auto else [arch]
+    searched = {k: v for k, v in space.items() if k != FIRST_TRIALS}
     settings = {
-        "architecture": arch.to_dict(),
-        "space": space_module.space_for(arch, space),
+        "architecture": AUTO if auto else arch.to_dict(),  # type: ignore[union-attr]
+        "space": searched if auto else space_module.space_for(archs[0], space),
         "search": options.search,
         **asdict(options.cv),
         "seq_len": options.seq_len,
         "n_train": len(train_set),
+        "data": data_fingerprint(train_set),
+        "word2vec": options.word2vec and file_fingerprint(options.word2vec),
     }
+    if FIRST_TRIALS in space:  # absent from searches recorded before first trials existed
+        settings[FIRST_TRIALS] = space[FIRST_TRIALS]
     if role != "worker":
         _check_settings(out, settings, options.overwrite)
     if train_set.labels is not None:
         check_folds(train_set.labels, options.cv.folds, train_set.source)
-    prepared = prepare_inputs(
-        arch,
-        train_set,
-        seq_len=options.seq_len,
-        seed=options.cv.seed,
-        word2vec_path=options.word2vec_path,
-    )
     oracle = make_oracle(
         options.search,
-        space_module.hyperparameters(arch, space),
+        space_module.tuner_hyperparameters(archs if auto else archs[0], space),
         trials=options.trials,
         settings=options.cv,
+        first_trials=tuner_first_trials(archs, space, auto),
     )
-    tuner = CrossValidationTuner(
+    encodings = prepare_encodings(archs, train_set, options)
+    chosen: dict[str, Any] = (
+        {"archs": archs, "encodings": encodings}
+        if auto
+        else {"arch": archs[0], "prepared": encodings[archs[0].embedding]}
+    )
+    tuner = (AutoTuner if auto else CrossValidationTuner)(
         oracle,
-        arch=arch,
+        **chosen,
         space=space,
-        prepared=prepared,
         settings=options.cv,
         directory=str(out),
         project_name=PROJECT,
@@ -124,33 +158,36 @@ def search(
             f"--max-time {format_duration(options.max_time or 0)} reached; run the same "
             "command again to continue the search"
         )
-    return tuner, prepared
+    return tuner
 
 
 @interruptible
+@holds_lock("tune", unless=lambda: distributed_role() == "worker")
 def tune(
-    arch: ArchitectureSpec,
+    arch: ArchitectureSpec | str,
     train_set: SequenceSet,
     test_set: SequenceSet | None,
     out: Path | str,
     *,
     space: space_module.Space | None = None,
     options: TuneOptions | None = None,
-    negatives: str = "none",
-    neg_ratio: float = 1.0,
 ) -> dict[str, Any] | None:
-    """Search, write ``trials.csv`` and ``best_hyperparameters.json``, train the final models,
-    save the best as a run and score it on ``test_set``. Returns a summary (None on a
-    distributed worker, whose trials the chief records)."""
+    """Search (``arch="auto"``: over several architectures, `auto`), write ``trials.csv`` and
+    ``best_hyperparameters.json``, train the final models, score the best on ``test_set`` and
+    save it as a run beside the search. Returns a summary with the `Run` (None on a distributed
+    worker, whose trials the chief records)."""
     out = Path(out)
     space = space_module.TABLE2 if space is None else space
     options = options or TuneOptions()
     cv = options.cv
     progress = SearchProgress(folds=cv.folds, max_steps=cv.max_steps, enabled=options.progress)
-    tuner, prepared = search(arch, train_set, out, space, options, progress)
+    tuner = search(arch, train_set, out, space, options, progress)
     if distributed_role() == "worker":
         return None
-    best = best_summary(best_trial(tuner.oracle), arch, space)
+    trial = best_trial(tuner.oracle)
+    arch = trial_architecture(trial, tuner.arch)
+    prepared = tuner.prepared_for(arch)
+    best = best_summary(trial, arch, space)
     table = trials_table(tuner.oracle, arch, space)
     write_atomic(out / "trials.csv", lambda tmp: table.to_csv(tmp, index=False))
     write_json(out / "best_hyperparameters.json", best)
@@ -159,8 +196,8 @@ def tune(
         counts = ", ".join(f"{n} {reason}" for reason, n in stopped.items())
         progress.message(f"{sum(stopped.values())} of {len(table)} trials stopped early: {counts}")
     progress.message(
-        f"best: trial id {best['trial']}, CV AUC {best['cv_auc']:.4f} at {best['learning_steps']} "
-        f"steps; training {options.final_models} final model(s)"
+        f"best: trial {best['trial']} ({arch.name}), CV AUC {best['cv_auc']:.4f} at "
+        f"{best['learning_steps']} steps; training {options.final_models} final model(s)"
     )
     selection = train_final(
         arch,
@@ -177,20 +214,23 @@ def tune(
     tuning = {
         "search": options.search,
         "trials": len(table),
+        "budget": options.trials,
         "trial": best["trial"],
         "folds": cv.folds,
         "cv_auc": best["cv_auc"],
         "final": selection.to_dict(),
     }
+    if isinstance(tuner, AutoTuner):
+        tuning["architectures"] = architecture_ranking(table, cv.folds)
+    hparams = HyperParameters.from_dict(best["hyperparameters"])
     config = run_config(
-        arch, HyperParameters.from_dict(best["hyperparameters"]), prepared.encoder,
-        train_set=train_set, test_set=test_set, negatives=negatives, neg_ratio=neg_ratio,
+        arch, hparams, prepared.encoder, options, train_set=train_set, test_set=test_set,
         steps=best["learning_steps"], eval_every=best["learning_steps"],
-        seed=cv.seed + selection.kept, freeze_embedding=cv.freeze_embedding, tuning=tuning,
+        seed=cv.seed + selection.kept, tuning=tuning,
     )  # fmt: skip
-    save_run(out, selection.model, config, prepared.word2vec)
-    update_json(out / "metrics.json", {"cv_auc": best["cv_auc"], "final": tuning["final"]})
+    run = Run(None, selection.model, config, prepared.encoder, arch, hparams, prepared.word2vec)
     summary = {"best": best, "final": tuning["final"], "test": None, "stopped": stopped}
     if test_set is not None:
-        summary["test"] = evaluate_into_run(out, selection.model, prepared.encoder, test_set)
-    return summary
+        summary["test"] = run.evaluate(test_set)
+    save(run, out, beside=True)
+    return {**summary, "run": run}

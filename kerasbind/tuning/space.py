@@ -16,18 +16,31 @@ recurrent and dense initial standard deviations on ``init == "normal"`` (with Xa
 no part). ``conv_init_std`` is always active: ``conv_1`` is drawn from N(0, ``conv_init_std``)
 under either init, as in deepRAM's code. Parameters
 not declared keep `kerasbind.models.default_hyperparameters`, which are also each declared
-parameter's default value (the search's first trial).
+parameter's default value.
+
+Two more keys: ``"first_trials"``, a list of settings (model names and values, partial: the
+architecture's defaults fill the rest) that the search tries first, in order, before any random
+draw (default ``[{}]``: the defaults); and ``"architecture"`` (``choice`` or ``fixed`` of names),
+the architectures ``--arch auto`` chooses among (default all nine). A first trial may name its
+``"architecture"`` under ``--arch auto``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 from kerasbind.errors import KerasbindError
-from kerasbind.models import HYPERPARAMETER_KEYS, ArchitectureSpec, default_hyperparameters
+from kerasbind.files import read_json
+from kerasbind.hyperparameters import check_value
+from kerasbind.models import (
+    ARCHITECTURES,
+    HYPERPARAMETER_KEYS,
+    ArchitectureSpec,
+    default_hyperparameters,
+)
+from kerasbind.tuning.priors import ARCHITECTURE, FIRST_TRIALS
 
 Space = dict[str, dict[str, Any]]
 
@@ -53,6 +66,8 @@ CONDITIONS = {
     "dense_init_std": ("init", "normal"),
 }
 SQRT_SUFFIX = "_u"
+NOT_RANGES = ("filters", "rnn_units", "dense_units", "optimizer", "init")  # choice or fixed
+MAX_CHOICES = 100
 
 
 def used_keys(arch: ArchitectureSpec) -> list[str]:
@@ -66,8 +81,18 @@ def used_keys(arch: ArchitectureSpec) -> list[str]:
 
 
 def check_space(space: Space, source: str = "search space") -> Space:
-    """Validate a space (unknown names, rules and ranges) and return it."""
+    """Validate a space and return it: known names, one rule each, and every value a rule can
+    give one a model can be built with (`hyperparameters.check_value`), e.g. no ``filters``
+    of ``true`` or 10**12, no negative learning rate, no range over a whole-number parameter."""
+    if not isinstance(space, dict):
+        raise KerasbindError(f"{source}: expected a JSON object of hyper-parameter rules")
     for name, rule in space.items():
+        if name == FIRST_TRIALS:
+            _check_first_trials(rule, source)
+            continue
+        if name == ARCHITECTURE:
+            _check_architectures(rule, source)
+            continue
         if name not in HYPERPARAMETER_KEYS:
             raise KerasbindError(
                 f"{source}: unknown hyper-parameter {name!r} "
@@ -79,37 +104,100 @@ def check_space(space: Space, source: str = "search space") -> Space:
                 + ", ".join(RULES)
             )
         kind, value = next(iter(rule.items()))
-        if kind == "choice" and not (isinstance(value, list) and value):
-            raise KerasbindError(f"{source}: {name}: 'choice' needs a non-empty list")
-        if kind in ("log_uniform", "uniform", "sqrt_uniform") and not (
-            isinstance(value, list)
-            and len(value) == 2
-            and all(isinstance(v, int | float) for v in value)
-            and value[0] < value[1]
-            and (kind != "log_uniform" or value[0] > 0)
-        ):
+        try:
+            _check_rule(name, kind, value)
+        except KerasbindError as error:
+            raise KerasbindError(f"{source}: {name}: {error}") from None
+    return space
+
+
+def _check_rule(name: str, kind: str, value: Any) -> None:
+    if kind == "fixed":
+        check_value(name, value)
+    elif kind == "choice":
+        if not (isinstance(value, list) and 0 < len(value) <= MAX_CHOICES):
+            raise KerasbindError(f"'choice' needs a non-empty list of at most {MAX_CHOICES}")
+        for candidate in value:
+            check_value(name, candidate)
+    else:
+        if name in NOT_RANGES:
+            raise KerasbindError(f"{kind!r} does not suit it; use 'choice' or 'fixed'")
+        numbers = isinstance(value, list) and len(value) == 2
+        numbers = numbers and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            for v in value
+        )
+        if not (numbers and value[0] < value[1] and (kind != "log_uniform" or value[0] > 0)):
             raise KerasbindError(
-                f"{source}: {name}: {kind!r} needs [low, high] with low < high"
+                f"{kind!r} needs [low, high] with low < high"
                 + (" and low > 0" if kind == "log_uniform" else "")
             )
-    return space
+        for end in value:
+            check_value(name, end)
+
+
+def _check_first_trials(entries: Any, source: str) -> None:
+    """A list (at most `MAX_CHOICES`) of objects of hyper-parameter values, each one a model
+    can be built with, and an optional ``architecture`` name."""
+    if not (isinstance(entries, list) and len(entries) <= MAX_CHOICES):
+        raise KerasbindError(f"{source}: {FIRST_TRIALS} needs a list of at most {MAX_CHOICES}")
+    for number, entry in enumerate(entries, start=1):
+        where = f"{source}: {FIRST_TRIALS} entry {number}"
+        if not isinstance(entry, dict):
+            raise KerasbindError(f"{where}: expected an object of hyper-parameter values")
+        for name, value in entry.items():
+            if name == ARCHITECTURE:
+                _check_names([value], where)
+            elif name not in HYPERPARAMETER_KEYS:
+                raise KerasbindError(f"{where}: unknown hyper-parameter {name!r}")
+            else:
+                try:
+                    check_value(name, value)
+                except KerasbindError as error:
+                    raise KerasbindError(f"{where}: {error}") from None
+
+
+def _check_architectures(rule: Any, source: str) -> None:
+    if not (isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in ("choice", "fixed")):
+        raise KerasbindError(f'{source}: {ARCHITECTURE} needs {{"choice": [names]}} or "fixed"')
+    kind, value = next(iter(rule.items()))
+    names = value if kind == "choice" else [value]
+    if not (isinstance(names, list) and names):
+        raise KerasbindError(f"{source}: {ARCHITECTURE}: 'choice' needs a non-empty list")
+    _check_names(names, f"{source}: {ARCHITECTURE}")
+
+
+def _check_names(names: list[Any], where: str) -> None:
+    for name in names:
+        if name not in ARCHITECTURES:
+            raise KerasbindError(
+                f"{where}: unknown architecture {name!r} (one of {', '.join(ARCHITECTURES)})"
+            )
+
+
+def architecture_names(space: Space) -> list[str]:
+    """The architectures ``--arch auto`` chooses among: the space's ``architecture`` rule, or
+    all nine."""
+    rule = space.get(ARCHITECTURE)
+    if rule is None:
+        return list(ARCHITECTURES)
+    kind, value = next(iter(rule.items()))
+    return list(value) if kind == "choice" else [value]
+
+
+def first_trials(space: Space) -> list[dict[str, Any]]:
+    """The settings tried first, in order (default: the architecture's defaults alone)."""
+    return list(space.get(FIRST_TRIALS) or [{}])
 
 
 def load_space(path: Path | None) -> Space:
     """Table 2, with the entries of the JSON file at ``path`` (if any) replacing its own."""
-    space = dict(TABLE2)
-    if path is None:
-        return space
-    try:
-        overrides = json.loads(Path(path).read_text())
-    except OSError as error:
-        raise KerasbindError(f"{path}: cannot read ({error.strerror})") from error
-    except json.JSONDecodeError as error:
-        raise KerasbindError(f"{path}: not valid JSON ({error})") from error
-    if not isinstance(overrides, dict):
-        raise KerasbindError(f"{path}: expected a JSON object of hyper-parameter rules")
-    space.update(check_space(overrides, str(path)))
-    return space
+    return dict(TABLE2) if path is None else {**TABLE2, **space_overrides(path)}
+
+
+def space_overrides(path: Path | str) -> Space:
+    """The checked entries of a ``--space`` JSON file."""
+    return check_space(read_json(path), str(path))
 
 
 def space_for(arch: ArchitectureSpec, space: Space) -> Space:
@@ -129,22 +217,61 @@ def _sqrt_u(value: float, low: float, high: float) -> float:
     return min(1.0, max(0.0, (value - low) / (high - low))) ** 2
 
 
-def hyperparameters(arch: ArchitectureSpec, space: Space) -> Any:
-    """A `keras_tuner.HyperParameters` with the parameters ``arch`` uses, defaults first."""
+def tuner_hyperparameters(arch: ArchitectureSpec | list[ArchitectureSpec], space: Space) -> Any:
+    """A `keras_tuner.HyperParameters` with the parameters ``arch`` uses, defaults first. Given
+    several architectures (``--arch auto``), ``architecture`` is a choice among their names,
+    declared first, then every parameter one of them uses: a trial's model takes the ones its
+    architecture uses (`to_model`, `active_values`). (KerasTuner cannot nest a condition on
+    the architecture with one on ``init`` or ``optimizer`` declared outside it.)"""
     import keras_tuner
 
-    defaults = default_hyperparameters(arch)
+    archs = arch if isinstance(arch, list) else [arch]
     hp = keras_tuner.HyperParameters()
-    for name, rule in space_for(arch, space).items():
-        kind, value = next(iter(rule.items()))
-        default = defaults[name]
-        parent = CONDITIONS.get(name)  # declared before its children (Table 2 order)
+    if isinstance(arch, list):
+        hp.Choice(ARCHITECTURE, [a.name for a in archs])
+    for name in HYPERPARAMETER_KEYS:  # Table 2 order: parents before their children
+        users = [a for a in archs if name in used_keys(a) and name in space]
+        if not users:
+            continue
+        kind, value = next(iter(space[name].items()))
+        default = default_hyperparameters(users[0])[name]
+        parent = CONDITIONS.get(name)
         if parent is not None:
             with hp.conditional_scope(parent[0], [parent[1]]):
                 _declare(hp, name, kind, value, default)
         else:
             _declare(hp, name, kind, value, default)
     return hp
+
+
+def first_trial_values(
+    arch: ArchitectureSpec, space: Space, entry: dict[str, Any]
+) -> dict[str, Any]:
+    """A first trial as the tuner's values: ``arch``'s defaults with ``entry``'s values, for
+    the parameters ``arch`` uses that ``space`` declares (``momentum`` as its ``u``). A value
+    ``entry`` gives must be one the space's rule can draw; defaults are only preferred (the
+    oracle falls back to the declared default where the space excludes one)."""
+    values = {**default_hyperparameters(arch), **entry}
+    wanted: dict[str, Any] = {}
+    for name, rule in space_for(arch, space).items():
+        kind, bounds = next(iter(rule.items()))
+        if name in entry and not _allowed(kind, bounds, entry[name]):
+            raise KerasbindError(
+                f"{FIRST_TRIALS}: {name} {entry[name]!r} is not in the search space ({rule})"
+            )
+        if kind == "sqrt_uniform":
+            wanted[name + SQRT_SUFFIX] = _sqrt_u(values[name], *bounds)
+        else:
+            wanted[name] = _typed(values[name], default_hyperparameters(arch)[name])
+    return wanted
+
+
+def _allowed(kind: str, bounds: Any, value: Any) -> bool:
+    if kind == "fixed":
+        return bool(value == bounds)
+    if kind == "choice":
+        return value in bounds
+    return bool(bounds[0] <= value <= bounds[1])
 
 
 def _declare(hp: Any, name: str, kind: str, value: Any, default: Any) -> None:

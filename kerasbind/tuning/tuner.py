@@ -29,8 +29,9 @@ from keras_tuner.engine import base_tuner
 from kerasbind.errors import KerasbindError
 from kerasbind.files import write_atomic
 from kerasbind.models import ArchitectureSpec
+from kerasbind.options import SEARCHES, CVSettings
 from kerasbind.pipeline import PreparedInputs
-from kerasbind.training import checkpoints, train_steps
+from kerasbind.training import train_steps
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.progress import SearchProgress
@@ -43,29 +44,7 @@ from kerasbind.tuning.stopping import (
 )
 
 OBJECTIVE = "val_auc"
-SEARCHES = ("random", "hyperband", "bayesian")
 WEIGHTS_FILE = "folds.npz"  # a Hyperband trial's models, for the round that continues it
-
-
-@dataclass(frozen=True)
-class CVSettings:
-    """How each trial is cross-validated."""
-
-    folds: int = 3
-    max_steps: int = 40_000
-    eval_every: int = 5_000
-    exhaustive: bool = False  # the paper's protocol: no trial stops early
-    seed: int = 0
-    freeze_embedding: bool = False
-
-    @property
-    def max_checkpoints(self) -> int:
-        return max(1, -(-self.max_steps // self.eval_every))
-
-    @property
-    def checkpoint_steps(self) -> list[int]:
-        """Where learning steps are chosen: every ``eval_every`` steps and at ``max_steps``."""
-        return checkpoints(self.max_steps, self.eval_every)
 
 
 class SearchTimeUp(Exception):
@@ -170,21 +149,36 @@ class _SavedAtomically:
         _save_state(Path(folder) / "trial.json", trial.get_state())
 
 
-class _DefaultsFirst:
-    """Oracle mixin: the first trial evaluates every parameter's default value (the models'
-    tested starting point), so a search never ends worse than the defaults."""
+class _FirstTrials:
+    """Oracle mixin: the first trials evaluate ``first_trials`` in order (tuner values; by
+    default the architecture's defaults, the models' tested starting point, so a search never
+    ends worse than them), then the oracle draws. A value the space does not hold (a default
+    outside a narrowed rule) gives way to the parameter's declared default."""
 
     hyperparameters: Any
     trials: dict[str, Any]
+    first_trials: list[dict[str, Any]] = [{}]  # noqa: RUF012 (set per oracle by make_oracle)
 
     def populate_space(self, trial_id: str) -> dict[str, Any]:
-        if self.trials:
+        if len(self.trials) >= len(self.first_trials):
             return super().populate_space(trial_id)  # type: ignore[misc]
-        values = keras_tuner.HyperParameters()
-        for hp in self.hyperparameters.space:
-            values.merge([hp])
-        active = {hp.name: hp.default for hp in values.space if values.is_active(hp)}
+        wanted = self.first_trials[len(self.trials)]
+        values = self.hyperparameters.copy()
+        for hp in values.space:  # parents come before their children
+            if values.is_active(hp):
+                values.values[hp.name] = _held(hp, wanted.get(hp.name, hp.default))
+        active = {hp.name: values.values[hp.name] for hp in values.space if values.is_active(hp)}
         return {"status": keras_tuner.engine.trial.TrialStatus.RUNNING, "values": active}
+
+
+def _held(hp: Any, value: Any) -> Any:
+    """``value`` if the KerasTuner parameter ``hp`` can take it, else its default."""
+    kinds = keras_tuner.engine.hyperparameters
+    if isinstance(hp, kinds.Choice):
+        return value if value in hp.values else hp.default
+    if isinstance(hp, kinds.Float | kinds.Int):
+        return value if hp.min_value <= value <= hp.max_value else hp.default
+    return hp.default  # Fixed
 
 
 class _LearnersCount:
@@ -205,18 +199,18 @@ class _LearnersCount:
 
 
 class RandomOracle(
-    _SavedAtomically, _LearnersCount, _DefaultsFirst, keras_tuner.oracles.RandomSearchOracle
+    _SavedAtomically, _LearnersCount, _FirstTrials, keras_tuner.oracles.RandomSearchOracle
 ):
-    """Random search (the paper's), defaults first."""
+    """Random search (the paper's), first trials first."""
 
 
 class BayesianOracle(
     _SavedAtomically,
     _LearnersCount,
-    _DefaultsFirst,
+    _FirstTrials,
     keras_tuner.oracles.BayesianOptimizationOracle,
 ):
-    """Gaussian-process Bayesian optimisation, defaults first."""
+    """Gaussian-process Bayesian optimisation, first trials first."""
 
 
 class HyperbandOracle(_SavedAtomically, keras_tuner.oracles.HyperbandOracle):
@@ -225,10 +219,16 @@ class HyperbandOracle(_SavedAtomically, keras_tuner.oracles.HyperbandOracle):
 
 
 def make_oracle(
-    search: str, hyperparameters: Any, *, trials: int, settings: CVSettings
+    search: str,
+    hyperparameters: Any,
+    *,
+    trials: int,
+    settings: CVSettings,
+    first_trials: list[dict[str, Any]] | None = None,
 ) -> keras_tuner.Oracle:
-    """The oracle for ``--search``. Hyperband's trials train ``tuner/epochs`` checkpoints of
-    ``eval_every`` steps (its brackets set the number of trials, not ``trials``)."""
+    """The oracle for ``--search``; random and Bayesian ones try ``first_trials`` (tuner values)
+    first. Hyperband's trials train ``tuner/epochs`` checkpoints of ``eval_every`` steps (its
+    brackets set the number of trials, not ``trials``)."""
     common = {
         "objective": keras_tuner.Objective(OBJECTIVE, "max"),
         "hyperparameters": hyperparameters,
@@ -237,15 +237,47 @@ def make_oracle(
         "seed": settings.seed + 1,  # KerasTuner draws a random seed for 0
         "max_consecutive_failed_trials": max(3, trials),
     }
-    if search == "random":
-        return RandomOracle(max_trials=trials, **common)
-    if search == "bayesian":
-        return BayesianOracle(max_trials=trials, **common)
+    if search in ("random", "bayesian"):
+        kind = RandomOracle if search == "random" else BayesianOracle
+        oracle = kind(max_trials=trials, **common)
+        oracle.first_trials = first_trials or [{}]
+        return oracle
     if search == "hyperband":
         return HyperbandOracle(
             max_epochs=settings.max_checkpoints, factor=3, hyperband_iterations=1, **common
         )
     raise ValueError(f"unknown search {search!r} (one of {SEARCHES})")
+
+
+@dataclass
+class TrialEvaluation:
+    """A trial's evaluation callback (`train_steps`' ``on_checkpoint``): every fold's AUC at
+    each evaluation goes into ``curves`` (steps counted from ``start``, where a continued
+    Hyperband trial resumes); with ``stopping``, the rules of `stopping` may end the trial,
+    and ``stop_code`` says why."""
+
+    group: FoldGroup
+    validation: list[tuple[np.ndarray, np.ndarray]]
+    curves: dict[int, dict[int, float]]
+    recorded: list[dict[int, float]]  # the CV curves of the finished trials
+    grid: list[int]  # the checkpoints, where learning steps are chosen
+    steps: int
+    start: int
+    stopping: bool
+    progress: SearchProgress
+    stop_code: int = 0
+
+    def __call__(self, step: int, _: float | None) -> bool:
+        step += self.start
+        for fold, auc in enumerate(self.group.validation_auc(self.validation), start=1):
+            self.curves[fold][step] = auc
+        curve = cv_curve(self.curves)
+        if step in self.grid:
+            self.progress.checkpoint(step, self.steps, curve[step])
+        if not self.stopping or step >= self.steps:
+            return False
+        self.stop_code = stop_reason(curve, self.recorded, checkpoints=self.grid) or 0
+        return self.stop_code != 0
 
 
 class CrossValidationTuner(base_tuner.BaseTuner):
@@ -268,6 +300,7 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         self.arch = arch
         self.space = space
         self.settings = settings
+        self.prepared = prepared
         self.folds = fold_splits(prepared, settings.folds, settings.seed)
         self.progress = progress or SearchProgress(enabled=False)
         self.deadline = deadline
@@ -286,6 +319,20 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         if self.deadline is not None and time.time() >= self.deadline:
             raise SearchTimeUp
 
+    def trial_architecture(self, values: dict[str, Any]) -> ArchitectureSpec:
+        """The architecture a trial trains (one here; `auto.AutoTuner` reads it from values)."""
+        return self.arch
+
+    def prepared_for(self, arch: ArchitectureSpec) -> PreparedInputs:
+        """The encoded training data ``arch`` reads."""
+        return self.prepared
+
+    def folds_for(
+        self, arch: ArchitectureSpec
+    ) -> list[tuple[PreparedInputs, tuple[np.ndarray, np.ndarray]]]:
+        """The folds of the encoding ``arch`` reads."""
+        return self.folds
+
     def on_trial_begin(self, trial: Any) -> None:
         best = self.oracle.get_best_trials(1)
         self.progress.trial_begin(
@@ -303,7 +350,9 @@ class CrossValidationTuner(base_tuner.BaseTuner):
 
     def run_trial(self, trial: Any, *args: Any, **kwargs: Any) -> dict[str, float]:
         values = trial.hyperparameters.values
-        hparams = space_module.to_model(self.arch, self.space, values)
+        arch = self.trial_architecture(values)
+        folds = self.folds_for(arch)
+        hparams = space_module.to_model(arch, self.space, values)
         every = self.settings.eval_every
         budget = values.get("tuner/epochs")  # Hyperband: checkpoints this trial may train
         steps = (
@@ -316,9 +365,7 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             for fold in range(1, self.settings.folds + 1)
         ]
         started = time.perf_counter()
-        group = FoldGroup(
-            self.arch, hparams, self.folds[0][0], seeds, self.settings.freeze_embedding
-        )
+        group = FoldGroup(arch, hparams, folds[0][0], seeds, self.settings.freeze_embedding)
         curves: dict[int, dict[int, float]] = {f: {} for f in range(1, len(seeds) + 1)}
         start = 0
         previous = values.get("tuner/trial_id")  # Hyperband: the trial this one continues
@@ -326,40 +373,33 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             start = int(values.get("tuner/initial_epoch", 0)) * every
             group.load(Path(self.get_trial_dir(previous)) / WEIGHTS_FILE)
             curves = fold_curves(self.oracle.get_trial(previous))
-        recorded = self._recorded(trial.trial_id)
-        stop = [0]
-        validation = [fold[1] for fold in self.folds]
-        grid = self.settings.checkpoint_steps
         stopping = not self.settings.exhaustive and budget is None  # Hyperband stops by rounds
-        interval = every // rungs_per_checkpoint(every) if stopping else every
-
-        def on_evaluation(step: int, _: float | None) -> bool:
-            step += start
-            for fold, auc in enumerate(group.validation_auc(validation), start=1):
-                curves[fold][step] = auc
-            curve = cv_curve(curves)
-            if step in grid:
-                self.progress.checkpoint(step, steps, curve[step])
-            if not stopping or step >= steps:
-                return False
-            stop[0] = stop_reason(curve, recorded, checkpoints=grid) or 0
-            return stop[0] != 0
-
+        evaluation = TrialEvaluation(
+            group=group,
+            validation=[fold[1] for fold in folds],
+            curves=curves,
+            recorded=self._recorded(trial.trial_id),
+            grid=self.settings.checkpoint_steps,
+            steps=steps,
+            start=start,
+            stopping=stopping,
+            progress=self.progress,
+        )
         train_steps(
             group.model,
-            [f[0].x for f in self.folds],
-            [f[0].y for f in self.folds],
+            [f[0].x for f in folds],
+            [f[0].y for f in folds],
             steps=steps - start,
-            eval_every=interval,
+            eval_every=every // rungs_per_checkpoint(every) if stopping else every,
             seed=seeds,
             progress=False,
-            on_checkpoint=on_evaluation,
+            on_checkpoint=evaluation,
         )
         if budget is not None:
             path = Path(self.get_trial_dir(trial.trial_id)) / WEIGHTS_FILE
             write_atomic(path, lambda tmp: group.save(tmp))
         seconds = time.perf_counter() - started
-        return cv_metrics(curves, seconds, stop[0], checkpoint_steps=grid)
+        return cv_metrics(curves, seconds, evaluation.stop_code, checkpoint_steps=evaluation.grid)
 
     def on_trial_end(self, trial: Any) -> None:
         super().on_trial_end(trial)

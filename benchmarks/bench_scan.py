@@ -1,0 +1,199 @@
+"""Scanning and variant-scoring speed (issue 25), on a synthetic genome, both strands.
+
+Measures, each with wall time and process CPU time (this machine may be shared; the CPU time is
+less disturbed by other work):
+
+- deepbind, one pass (fully convolutional): window starts scored per second over ``--mb`` Mb
+  (default 10), scores only (`Scanner.scores` chunk by chunk) and the whole `scan_genome` with
+  its BigWig and hits outputs (the bedGraph text track is timed on 1 Mb: it is text);
+- deepbind window by window on ``--window-kb`` kb: the one-pass speed-up;
+- a recurrent model (danq) window by window at ``--stride``, against its `predict_encoded`
+  throughput × stride;
+- peak memory (max RSS of a fresh process) of a scan of a 1 Mb and a 50 Mb chromosome;
+- variants per second: ``--variants`` SNVs scored against the genome with deepbind.
+
+    .venv/bin/python benchmarks/bench_scan.py [--mb 10] [--skip-memory]
+
+Untrained weights (speed does not depend on their values), 101-nt windows, float32.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from kerasbind.runtime import quiet_tensorflow, set_seed
+
+quiet_tensorflow()
+
+from kerasbind.encoding import EncoderSpec  # noqa: E402
+from kerasbind.models import build_model  # noqa: E402
+from kerasbind.prediction import predict_encoded  # noqa: E402
+from kerasbind.scanning import scan_genome, score_variants  # noqa: E402
+from kerasbind.scanning.scanner import Scanner  # noqa: E402
+
+WINDOW = 101
+
+
+def write_genome(folder: Path, megabases: float, seed: int = 0) -> Path:
+    """One chromosome of random letters (with a few N runs), FASTA + index."""
+    from pyfaidx import Faidx
+
+    rng = np.random.default_rng(seed)
+    size = int(megabases * 1_000_000)
+    letters = np.frombuffer(b"ACGT", np.uint8)[rng.integers(0, 4, size)].copy()
+    letters[size // 3 : size // 3 + 5000] = ord("N")
+    path = folder / f"genome_{megabases:g}mb.fa"
+    with open(path, "wb") as handle:
+        handle.write(b">chrB\n")
+        for start in range(0, size, 1 << 20):  # long lines: fast to write and to index
+            handle.write(letters[start : start + (1 << 20)].tobytes() + b"\n")
+    Faidx(str(path))
+    return path
+
+
+def timed(work):
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def model_of(arch: str, kind: str = "onehot"):
+    encoder = EncoderSpec(kind, WINDOW)
+    return build_model(arch, encoder=encoder), encoder
+
+
+def scores_only(scanner: Scanner, genome: Path, stride: int) -> int:
+    """Window starts scored, chunk by chunk, without writing anything."""
+    from kerasbind.scanning.genome import DEFAULT_CHUNK, Genome, chunks
+
+    fasta = Genome(genome)
+    windows = 0
+    for region in fasta.whole():
+        for piece in chunks(fasta, region, WINDOW, stride, DEFAULT_CHUNK):
+            windows += len(scanner.scores(piece.codes, stride, both=True).log_odds)
+    return windows
+
+
+def rate(count: int, wall: float, cpu: float) -> dict[str, float]:
+    return {
+        "count": count,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "per_s": round(count / wall),
+        "per_cpu_s": round(count / cpu),
+    }
+
+
+def peak_memory(megabases: float, folder: Path) -> float:
+    """Max RSS (MiB) of a fresh process scanning a chromosome of ``megabases``."""
+    script = (
+        "import sys, resource; sys.argv[1:] = []\n"
+        "from benchmarks.bench_scan import *\n"
+        f"genome = write_genome(Path({str(folder)!r}), {megabases})\n"
+        "model, encoder = model_of('deepbind')\n"
+        f"scan_genome(model, encoder, genome, Path({str(folder)!r}) / 'out{megabases:g}', "
+        "formats=['bigwig', 'hits'], progress=False, overwrite=True)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True
+    )
+    return int(done.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=float, default=10.0)
+    parser.add_argument("--window-kb", type=float, default=200.0)
+    parser.add_argument("--stride", type=int, default=10)
+    parser.add_argument("--variants", type=int, default=20000)
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+    set_seed(0)
+    results: dict[str, object] = {"load_average_start": os.getloadavg()}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        genome = write_genome(folder, args.mb)
+        model, encoder = model_of("deepbind")
+        scanner = Scanner(model, encoder)
+        small = write_genome(folder, 0.2, seed=1)
+        scores_only(scanner, small, 1)  # compile (numba) and trace (TensorFlow) first
+        windows, wall, cpu = timed(lambda: scores_only(scanner, genome, 1))
+        results["deepbind_one_pass_scores"] = rate(windows, wall, cpu)
+        summary, wall, cpu = timed(
+            lambda: scan_genome(
+                model, encoder, genome, folder / "scan", formats=["bigwig", "hits"], progress=False
+            )
+        )
+        results["deepbind_scan_bigwig_hits"] = rate(summary.windows, wall, cpu)
+        one = write_genome(folder, 1.0, seed=2)
+        summary, wall, cpu = timed(
+            lambda: scan_genome(
+                model, encoder, one, folder / "scan1", formats=["bedgraph"], progress=False
+            )
+        )
+        results["deepbind_scan_bedgraph_1mb"] = rate(summary.windows, wall, cpu)
+        window_genome = write_genome(folder, args.window_kb / 1000, seed=3)
+        windowed = Scanner(model, encoder, mode="windows")
+        scores_only(windowed, small, 1)
+        windows, wall, cpu = timed(lambda: scores_only(windowed, window_genome, 1))
+        results["deepbind_window_path"] = rate(windows, wall, cpu)
+        results["one_pass_speedup_wall"] = round(
+            results["deepbind_one_pass_scores"]["per_s"] / results["deepbind_window_path"]["per_s"],
+            1,
+        )
+
+        danq, danq_encoder = model_of("danq")
+        danq_scanner = Scanner(danq, danq_encoder)
+        scores_only(danq_scanner, small, args.stride)
+        windows, wall, cpu = timed(lambda: scores_only(danq_scanner, window_genome, args.stride))
+        scan_rate = rate(windows * args.stride, wall, cpu)
+        results[f"danq_scan_stride{args.stride}_positions"] = scan_rate
+        x = np.random.default_rng(0).random((8192, WINDOW, 4), dtype=np.float32)
+        predict_encoded(danq, x[:512])
+        # `predict` of a DNA window: both strands, two model calls
+        _, wall, cpu = timed(lambda: (predict_encoded(danq, x), predict_encoded(danq, x[:, ::-1])))
+        results["danq_predict_windows_per_s"] = round(len(x) / wall)
+        results["danq_predict_x_stride"] = round(len(x) / wall * args.stride)
+
+        vcf = folder / "snvs.vcf"
+        rng = np.random.default_rng(4)
+        from pyfaidx import Fasta
+
+        fasta = Fasta(str(genome), as_raw=True)
+        positions = np.sort(
+            rng.choice(np.arange(1000, int(args.mb * 1e6) - 1000), args.variants, replace=False)
+        )
+        lines = [
+            "##fileformat=VCFv4.2",
+            "##contig=<ID=chrB>",
+            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
+        ]
+        for number, position in enumerate(positions.tolist()):
+            ref = fasta["chrB"][position - 1 : position]
+            alt = "A" if ref != "A" else "C"
+            lines.append(f"chrB\t{position}\tv{number}\t{ref}\t{alt}\t.\t.\t.")
+        vcf.write_text("\n".join(lines) + "\n")
+        (table, _), wall, cpu = timed(lambda: score_variants(model, encoder, vcf, genome))
+        results["deepbind_variants"] = rate(len(table), wall, cpu)
+
+        if not args.skip_memory:
+            results["peak_rss_mib_1mb"] = round(peak_memory(1, folder))
+            results["peak_rss_mib_50mb"] = round(peak_memory(50, folder))
+    results["load_average_end"] = os.getloadavg()
+    results["cpus"] = os.cpu_count()
+    print(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Scan outputs, written as the chunks arrive: ``scores.bedGraph``, ``scores.bw`` (pyBigWig) and
+``hits.bed`` (windows above a threshold, overlapping or touching ones on the same strand merged).
+
+A window ``[s, s + L)`` is written at the ``stride`` bases at its centre,
+``[s + (L - stride) // 2, … + stride)``, so consecutive windows tile the track without overlap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+
+
+def track_bins(starts: np.ndarray, window: int, stride: int) -> np.ndarray:
+    """Where each window's score is written: the ``stride`` bases at its centre."""
+    return starts + (window - stride) // 2
+
+
+class BedGraphWriter:
+    """``chrom start end probability`` lines (six significant digits)."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+
+    def add(self, chrom: str, starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> None:
+        lines = [
+            f"{chrom}\t{start}\t{end}\t{value:.6g}\n"
+            for start, end, value in zip(
+                starts.tolist(), ends.tolist(), values.tolist(), strict=True
+            )
+        ]
+        self.handle.write("".join(lines))
+
+    def close(self) -> None:
+        """Nothing to do: the caller closes the handle."""
+
+
+class BigWigWriter:
+    """A BigWig track (pyBigWig): fixed-step entries, one call per chunk."""
+
+    def __init__(self, path: Path, sizes: list[tuple[str, int]]) -> None:
+        import pyBigWig
+
+        self.file = pyBigWig.open(str(path), "w")
+        self.file.addHeader(sizes, maxZooms=10)
+
+    def add(self, chrom: str, starts: np.ndarray, ends: np.ndarray, values: np.ndarray) -> None:
+        if not len(starts):
+            return
+        span = int(ends[0] - starts[0])
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        if np.all(ends - starts == span) and np.all(np.diff(starts) == span):
+            self.file.addEntries(chrom, int(starts[0]), values=values, span=span, step=span)
+        else:
+            self.file.addEntries(
+                [chrom] * len(starts), starts.tolist(), ends=ends.tolist(), values=values.tolist()
+            )
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass
+class _OpenHit:
+    chrom: str
+    strand: str
+    start: int  # first window's start
+    end: int  # last window's end
+    core_start: int  # the stretch all merged windows share
+    core_end: int
+    best: float
+
+
+@dataclass
+class HitWriter:
+    """Windows whose probability reaches ``threshold``, merged per strand while they overlap or
+    touch; each hit is ``chrom start end name score strand thickStart thickEnd`` where the name is
+    the best probability, the score that times 1000 and the thick part the stretch every merged
+    window contains (where the site lies when the hit is one site)."""
+
+    handle: IO[str]
+    threshold: float
+    count: int = 0
+    _open: dict[str, _OpenHit] = field(default_factory=dict)
+    _done: list[_OpenHit] = field(default_factory=list)
+
+    def add(
+        self,
+        chrom: str,
+        starts: np.ndarray,
+        ends: np.ndarray,
+        values: np.ndarray,
+        strands: np.ndarray,
+    ) -> None:
+        """Windows in increasing start order (``strands``: ``+``/``-`` of each window's best)."""
+        above = np.flatnonzero(values >= self.threshold)
+        for start, end, value, strand in zip(
+            starts[above].tolist(),
+            ends[above].tolist(),
+            values[above].tolist(),
+            strands[above].tolist(),
+            strict=True,
+        ):
+            hit = self._open.get(strand)
+            if hit is not None and (hit.chrom != chrom or start > hit.end):
+                self._done.append(hit)
+                hit = None
+            if hit is None:
+                self._open[strand] = _OpenHit(chrom, strand, start, end, start, end, value)
+            else:
+                hit.end, hit.core_start = end, start
+                hit.core_end = min(hit.core_end, end)
+                hit.best = max(hit.best, value)
+
+    def flush(self) -> None:
+        """Write the hits of the region that ended, sorted by start."""
+        self._done.extend(self._open.values())
+        self._open.clear()
+        for hit in sorted(self._done, key=lambda h: (h.start, h.strand)):
+            core_start, core_end = hit.core_start, hit.core_end
+            if core_start >= core_end:  # no stretch common to all the merged windows
+                core_start = core_end = hit.start
+            self.handle.write(
+                f"{hit.chrom}\t{hit.start}\t{hit.end}\t{hit.best:.4f}\t{round(1000 * hit.best)}\t"
+                f"{hit.strand}\t{core_start}\t{core_end}\n"
+            )
+        self.count += len(self._done)
+        self._done.clear()

@@ -1,0 +1,149 @@
+"""Genome scanning: planted motifs come back in hits.bed at their place and strand; tracks read
+back with pyBigWig; streaming in small chunks changes nothing; bad inputs are one-line errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kerasbind.cli import main
+
+SITES = [(3000, "+"), (9000, "-"), (15000, "+"), (21000, "-")]
+LENGTH = 24000
+
+
+def reverse_complement(text: str) -> str:
+    return text[::-1].translate(str.maketrans("ACGT", "TGCA"))
+
+
+@pytest.fixture(scope="module")
+def run(ctcf_run):
+    import kerasbind as kb
+
+    return kb.load_run(ctcf_run["run_dir"])
+
+
+@pytest.fixture(scope="module")
+def genome(ctcf_run, tmp_path_factory):
+    """A synthetic chromosome with the CTCF consensus planted at `SITES` (``-``: its reverse
+    complement), and a second small chromosome; FASTA and index."""
+    from pyfaidx import Faidx
+
+    site = ctcf_run["site"]
+    rng = np.random.default_rng(3)
+    letters = list("".join(rng.choice(list("ACGT"), LENGTH)))
+    for position, strand in SITES:
+        planted = site if strand == "+" else reverse_complement(site)
+        letters[position : position + len(site)] = planted
+    sequence = "".join(letters)
+    folder = tmp_path_factory.mktemp("genome")
+    path = folder / "synthetic.fa"
+    lines = [sequence[i : i + 60] for i in range(0, LENGTH, 60)]
+    path.write_text(">chrS\n" + "\n".join(lines) + "\n>chrM\n" + sequence[:500] + "\n")
+    Faidx(str(path))
+    return {"path": path, "site": site, "sequence": sequence}
+
+
+@pytest.fixture(scope="module")
+def scanned(run, genome, tmp_path_factory):
+    out = tmp_path_factory.mktemp("scan") / "out"
+    summary = run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
+    return summary, out
+
+
+def read_bed(path) -> list[list[str]]:
+    return [line.split("\t") for line in path.read_text().splitlines()]
+
+
+def test_planted_motifs_come_back_at_their_place_and_strand(scanned, genome):
+    summary, out = scanned
+    assert summary.mode == "convolutional" and summary.strands == "both"
+    assert summary.windows == (LENGTH - 100) + (500 - 100)
+    hits = [row for row in read_bed(out / "hits.bed") if row[0] == "chrS"]
+    width = len(genome["site"])
+    for position, strand in SITES:
+        # the hit's thick part (the stretch all its windows share) overlaps the site
+        inside = [
+            row
+            for row in hits
+            if int(row[6]) < position + width and position < int(row[7]) and row[5] == strand
+        ]
+        assert len(inside) == 1, f"no {strand} hit at the site at {position}"
+        # the merged hit is centred on the site: every window holding the site scores alike
+        start, end = int(inside[0][1]), int(inside[0][2])
+        assert abs((start + end) / 2 - (position + width / 2)) <= 5
+    best = sorted(hits, key=lambda row: -float(row[3]))[: len(SITES)]
+    assert sorted(int(row[1]) // 1000 for row in best) == [2, 8, 14, 20]
+
+
+def test_tracks_read_back_with_pybigwig(scanned):
+    import pyBigWig
+
+    _, out = scanned
+    rows = read_bed(out / "scores.bedGraph")
+    assert rows[0][:3] == ["chrS", "50", "51"]  # window 0-101 drawn at its centre base
+    values = np.array([float(row[3]) for row in rows if row[0] == "chrS"])
+    track = pyBigWig.open(str(out / "scores.bw"))
+    assert track.chroms() == {"chrS": LENGTH, "chrM": 500}
+    stored = np.array(track.values("chrS", 50, LENGTH - 50))
+    np.testing.assert_allclose(stored, values, rtol=1e-5)
+    assert np.isnan(track.values("chrS", 0, 50)).all()
+
+
+def test_small_chunks_and_regions_give_the_same_scores(run, genome, scanned, tmp_path):
+    _, out = scanned
+    whole = (out / "scores.bedGraph").read_text().splitlines()
+    bed = tmp_path / "regions.bed"
+    bed.write_text("chrS\t2000\t10000\tfirst\nchrS\t14000\t16050\tsecond\n")
+    summary = run.scan(
+        tmp_path / "regions",
+        genome=genome["path"],
+        regions=bed,
+        chunk=1000,
+        stride=3,
+        formats=["bedgraph"],
+        progress=False,
+    )
+    assert summary.regions == 2
+    assert summary.windows == len(range(0, 7900, 3)) + len(range(0, 1950, 3))
+    lines = (tmp_path / "regions" / "scores.bedGraph").read_text().splitlines()
+    by_start = {int(line.split("\t")[1]): line.split("\t")[3] for line in whole[:LENGTH]}
+    first = lines[0].split("\t")
+    assert first[:3] == ["chrS", "2049", "2052"]  # window 2000-2101, stride 3: its centre bins
+    for line in lines[:-1]:
+        _, start, _, value = line.split("\t")
+        assert float(value) == pytest.approx(float(by_start[int(start) + 1]), rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ("unindexed", "has no index"),
+        ("past_end", "runs past the end of chrS"),
+        ("unsorted", "not sorted"),
+        ("missing_chrom", "not in synthetic.fa"),
+        ("unreadable", "cannot read the genome FASTA"),
+    ],
+)
+def test_bad_inputs_are_one_line_errors(ctcf_run, genome, tmp_path, capsys, setup, message):
+    fasta = genome["path"]
+    bed = tmp_path / "regions.bed"
+    bed.write_text("chrS\t100\t500\n")
+    if setup == "unindexed":
+        fasta = tmp_path / "copy.fa"
+        fasta.write_text(genome["path"].read_text())
+    elif setup == "past_end":
+        bed.write_text(f"chrS\t100\t{LENGTH + 1}\n")
+    elif setup == "unsorted":
+        bed.write_text("chrS\t5000\t6000\nchrS\t100\t500\n")
+    elif setup == "missing_chrom":
+        bed.write_text("chr9\t100\t500\n")
+    elif setup == "unreadable":
+        fasta = tmp_path / "broken.fa"
+        fasta.write_text(">chrS\nACGT\n")
+        (tmp_path / "broken.fa.fai").write_text("chrS\tnot-a-number\n")
+    arguments = ["scan", str(ctcf_run["run_dir"]), "--genome", str(fasta), "--out"]
+    arguments += [str(tmp_path / "out"), "--regions", str(bed)]
+    assert main(arguments) == 2
+    error = capsys.readouterr().err.strip()
+    assert message in error and "\n" not in error and "Traceback" not in error

@@ -1,0 +1,78 @@
+"""The one-pass (fully convolutional) scan gives the window-by-window scores: for one-hot models
+the padded window edges are reproduced exactly, for k-mer models there is no padding to mimic."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from kerasbind.encoding import EncoderSpec
+from kerasbind.models import build_model
+from kerasbind.scanning.scanner import Scanner, convolutional_supported
+from kerasbind.sequences import UNKNOWN_CODE
+
+
+@pytest.fixture(scope="module")
+def codes() -> np.ndarray:
+    """A random sequence with a run of N and an N at each end."""
+    rng = np.random.default_rng(7)
+    codes = rng.integers(0, 4, 1500).astype(np.uint8)
+    codes[200:230] = UNKNOWN_CODE
+    codes[0] = codes[-1] = UNKNOWN_CODE
+    return codes
+
+
+def assert_paths_agree(model, encoder, codes, tolerance=2e-5):
+    one_pass = Scanner(model, encoder)
+    windows = Scanner(model, encoder, mode="windows")
+    assert one_pass.mode == "convolutional"
+    for stride in (1, 7):
+        for both in (True, False):
+            fast = one_pass.scores(codes, stride, both=both)
+            slow = windows.scores(codes, stride, both=both)
+            assert len(fast.log_odds) == (len(codes) - encoder.length) // stride + 1
+            scale = max(1.0, float(np.abs(slow.log_odds).max()))
+            np.testing.assert_allclose(fast.log_odds, slow.log_odds, atol=tolerance * scale)
+            np.testing.assert_allclose(fast.forward, slow.forward, atol=tolerance * scale)
+
+
+def test_trained_deepbind_one_pass_equals_windows(ctcf_run, codes):
+    import kerasbind as kb
+
+    run = kb.load_run(ctcf_run["run_dir"])
+    assert_paths_agree(run.model, run.encoder, codes)
+
+
+@pytest.mark.parametrize("length", [24, 40, 101])
+def test_edges_dominate_and_still_agree(codes, length):
+    """Filters whose strongest response is at the window edges (a large negative weight on every
+    letter, so padding columns score higher than letters): the edge terms decide the maximum."""
+    keras.utils.set_random_seed(1)
+    encoder = EncoderSpec("onehot", length)
+    model = build_model("deepbind", {"filters": 8, "conv_init_std": 1.0}, encoder=encoder)
+    conv = model.get_layer("conv_1")
+    kernel, bias = conv.get_weights()
+    conv.set_weights([kernel - 0.5, bias + 3.0])
+    assert_paths_agree(model, encoder, codes)
+
+
+def test_kmer_convolution_stage_runs_once(codes):
+    keras.utils.set_random_seed(2)
+    encoder = EncoderSpec("kmer", 101)
+    model = build_model("deepbind_e_star", encoder=encoder)
+    assert_paths_agree(model, encoder, codes)
+
+
+@pytest.mark.parametrize(
+    ("arch", "encoder"),
+    [
+        ("deepbind_star", EncoderSpec("onehot", 101)),
+        ("danq", EncoderSpec("onehot", 101)),
+        ("deepbind_e_star", EncoderSpec("kmer", 101, stride=2)),
+    ],
+)
+def test_other_models_run_window_by_window(arch, encoder):
+    model = build_model(arch, encoder=encoder)
+    assert not convolutional_supported(model, encoder)
+    assert Scanner(model, encoder).mode == "windows"
