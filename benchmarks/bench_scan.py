@@ -12,7 +12,7 @@ less disturbed by other work):
 - peak memory (max RSS of a fresh process) of a scan of a 1 Mb and a 50 Mb chromosome;
 - variants per second: ``--variants`` SNVs scored against the genome with deepbind.
 
-    .venv/bin/python benchmarks/bench_scan.py [--mb 10] [--skip-memory]
+    .venv/bin/python benchmarks/bench_scan.py [--mb 10] [--parts one-pass windows ...]
 
 Untrained weights (speed does not depend on their values), 101-nt windows, float32.
 """
@@ -41,6 +41,7 @@ from kerasbind.scanning import scan_genome, score_variants  # noqa: E402
 from kerasbind.scanning.scanner import Scanner  # noqa: E402
 
 WINDOW = 101
+PARTS = ("one-pass", "windows", "recurrent", "variants", "memory")
 
 
 def write_genome(folder: Path, megabases: float, seed: int = 0) -> Path:
@@ -111,83 +112,109 @@ def peak_memory(megabases: float, folder: Path) -> float:
     return int(done.stdout.strip().splitlines()[-1]) / 1024
 
 
+def one_pass(results: dict, folder: Path, genome: Path, small: Path) -> None:
+    """deepbind, one pass: scores only, then whole scans with their outputs."""
+    model, encoder = model_of("deepbind")
+    scanner = Scanner(model, encoder)
+    scores_only(scanner, small, 1)  # compile (numba) and trace (TensorFlow) first
+    windows, wall, cpu = timed(lambda: scores_only(scanner, genome, 1))
+    results["deepbind_one_pass_scores"] = rate(windows, wall, cpu)
+    summary, wall, cpu = timed(
+        lambda: scan_genome(
+            model, encoder, genome, folder / "scan", formats=["bigwig", "hits"], progress=False
+        )
+    )
+    results["deepbind_scan_bigwig_hits"] = rate(summary.windows, wall, cpu)
+    one = write_genome(folder, 1.0, seed=2)
+    summary, wall, cpu = timed(
+        lambda: scan_genome(
+            model, encoder, one, folder / "scan1", formats=["bedgraph"], progress=False
+        )
+    )
+    results["deepbind_scan_bedgraph_1mb"] = rate(summary.windows, wall, cpu)
+
+
+def window_path(results: dict, folder: Path, kilobases: float, small: Path) -> None:
+    """deepbind window by window (the one pass's speed-up)."""
+    model, encoder = model_of("deepbind")
+    genome = write_genome(folder, kilobases / 1000, seed=3)
+    windowed = Scanner(model, encoder, mode="windows")
+    scores_only(windowed, small, 1)
+    windows, wall, cpu = timed(lambda: scores_only(windowed, genome, 1))
+    results["deepbind_window_path"] = rate(windows, wall, cpu)
+
+
+def recurrent(results: dict, folder: Path, kilobases: float, small: Path, stride: int) -> None:
+    """danq window by window at ``stride``, against its prediction throughput × stride."""
+    danq, encoder = model_of("danq")
+    genome = write_genome(folder, kilobases / 1000, seed=3)
+    scanner = Scanner(danq, encoder)
+    scores_only(scanner, small, stride)
+    windows, wall, cpu = timed(lambda: scores_only(scanner, genome, stride))
+    results[f"danq_scan_stride{stride}_positions"] = rate(windows * stride, wall, cpu)
+    x = np.random.default_rng(0).random((8192, WINDOW, 4), dtype=np.float32)
+    predict_encoded(danq, x[:512])
+    # `predict` of a DNA window: both strands, two model calls
+    _, wall, cpu = timed(lambda: (predict_encoded(danq, x), predict_encoded(danq, x[:, ::-1])))
+    results["danq_predict_windows_per_s"] = round(len(x) / wall)
+    results["danq_predict_x_stride"] = round(len(x) / wall * stride)
+
+
+def variants(results: dict, folder: Path, genome: Path, megabases: float, count: int) -> None:
+    """``count`` SNVs at random places of ``genome``, scored with deepbind."""
+    from pyfaidx import Fasta
+
+    model, encoder = model_of("deepbind")
+    rng = np.random.default_rng(4)
+    fasta = Fasta(str(genome), as_raw=True)
+    positions = np.sort(
+        rng.choice(np.arange(1000, int(megabases * 1e6) - 1000), count, replace=False)
+    )
+    lines = [
+        "##fileformat=VCFv4.2",
+        "##contig=<ID=chrB>",
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
+    ]
+    for number, position in enumerate(positions.tolist()):
+        ref = fasta["chrB"][position - 1 : position]
+        alt = "A" if ref != "A" else "C"
+        lines.append(f"chrB\t{position}\tv{number}\t{ref}\t{alt}\t.\t.\t.")
+    vcf = folder / "snvs.vcf"
+    vcf.write_text("\n".join(lines) + "\n")
+    score_variants(model, encoder, vcf, genome)  # trace first
+    (table, _), wall, cpu = timed(lambda: score_variants(model, encoder, vcf, genome))
+    results["deepbind_variants"] = rate(len(table), wall, cpu)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=10.0)
     parser.add_argument("--window-kb", type=float, default=200.0)
     parser.add_argument("--stride", type=int, default=10)
     parser.add_argument("--variants", type=int, default=20000)
-    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="which measurements (default all)",
+    )
     args = parser.parse_args()
     set_seed(0)
     results: dict[str, object] = {"load_average_start": os.getloadavg()}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         genome = write_genome(folder, args.mb)
-        model, encoder = model_of("deepbind")
-        scanner = Scanner(model, encoder)
         small = write_genome(folder, 0.2, seed=1)
-        scores_only(scanner, small, 1)  # compile (numba) and trace (TensorFlow) first
-        windows, wall, cpu = timed(lambda: scores_only(scanner, genome, 1))
-        results["deepbind_one_pass_scores"] = rate(windows, wall, cpu)
-        summary, wall, cpu = timed(
-            lambda: scan_genome(
-                model, encoder, genome, folder / "scan", formats=["bigwig", "hits"], progress=False
-            )
-        )
-        results["deepbind_scan_bigwig_hits"] = rate(summary.windows, wall, cpu)
-        one = write_genome(folder, 1.0, seed=2)
-        summary, wall, cpu = timed(
-            lambda: scan_genome(
-                model, encoder, one, folder / "scan1", formats=["bedgraph"], progress=False
-            )
-        )
-        results["deepbind_scan_bedgraph_1mb"] = rate(summary.windows, wall, cpu)
-        window_genome = write_genome(folder, args.window_kb / 1000, seed=3)
-        windowed = Scanner(model, encoder, mode="windows")
-        scores_only(windowed, small, 1)
-        windows, wall, cpu = timed(lambda: scores_only(windowed, window_genome, 1))
-        results["deepbind_window_path"] = rate(windows, wall, cpu)
-        results["one_pass_speedup_wall"] = round(
-            results["deepbind_one_pass_scores"]["per_s"] / results["deepbind_window_path"]["per_s"],
-            1,
-        )
-
-        danq, danq_encoder = model_of("danq")
-        danq_scanner = Scanner(danq, danq_encoder)
-        scores_only(danq_scanner, small, args.stride)
-        windows, wall, cpu = timed(lambda: scores_only(danq_scanner, window_genome, args.stride))
-        scan_rate = rate(windows * args.stride, wall, cpu)
-        results[f"danq_scan_stride{args.stride}_positions"] = scan_rate
-        x = np.random.default_rng(0).random((8192, WINDOW, 4), dtype=np.float32)
-        predict_encoded(danq, x[:512])
-        # `predict` of a DNA window: both strands, two model calls
-        _, wall, cpu = timed(lambda: (predict_encoded(danq, x), predict_encoded(danq, x[:, ::-1])))
-        results["danq_predict_windows_per_s"] = round(len(x) / wall)
-        results["danq_predict_x_stride"] = round(len(x) / wall * args.stride)
-
-        vcf = folder / "snvs.vcf"
-        rng = np.random.default_rng(4)
-        from pyfaidx import Fasta
-
-        fasta = Fasta(str(genome), as_raw=True)
-        positions = np.sort(
-            rng.choice(np.arange(1000, int(args.mb * 1e6) - 1000), args.variants, replace=False)
-        )
-        lines = [
-            "##fileformat=VCFv4.2",
-            "##contig=<ID=chrB>",
-            "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO",
-        ]
-        for number, position in enumerate(positions.tolist()):
-            ref = fasta["chrB"][position - 1 : position]
-            alt = "A" if ref != "A" else "C"
-            lines.append(f"chrB\t{position}\tv{number}\t{ref}\t{alt}\t.\t.\t.")
-        vcf.write_text("\n".join(lines) + "\n")
-        (table, _), wall, cpu = timed(lambda: score_variants(model, encoder, vcf, genome))
-        results["deepbind_variants"] = rate(len(table), wall, cpu)
-
-        if not args.skip_memory:
+        if "one-pass" in args.parts:
+            one_pass(results, folder, genome, small)
+        if "windows" in args.parts:
+            window_path(results, folder, args.window_kb, small)
+        if "recurrent" in args.parts:
+            recurrent(results, folder, args.window_kb, small, args.stride)
+        if "variants" in args.parts:
+            variants(results, folder, genome, args.mb, args.variants)
+        if "memory" in args.parts:
             results["peak_rss_mib_1mb"] = round(peak_memory(1, folder))
             results["peak_rss_mib_50mb"] = round(peak_memory(50, folder))
     results["load_average_end"] = os.getloadavg()

@@ -46,7 +46,9 @@ CANDIDATES: dict[str, dict[str, Any]] = {
 
 def jobs(names: list[str], sets: list[str]) -> list[dict[str, Any]]:
     """Every (candidate, set), set-major so an interrupted study compares complete sets."""
-    return [{"candidate": name, "set": set_name, "fold": FOLD} for set_name in sets for name in names]
+    return [
+        {"candidate": name, "set": set_name, "fold": FOLD} for set_name in sets for name in names
+    ]
 
 
 def _load(set_name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -125,7 +127,9 @@ def summary(out: Path, names: list[str]) -> str:
     steps = rows[0]["steps"]
     lines.append("candidate | " + " | ".join(str(s) for s in steps) + " | best")
     for name in sets_per:
-        curves = np.array([r["val_auc"] for r in rows if r["candidate"] == name and r["set"] in common])
+        curves = np.array(
+            [r["val_auc"] for r in rows if r["candidate"] == name and r["set"] in common]
+        )
         mean = curves.mean(axis=0)
         cells = " | ".join(f"{v:.4f}" for v in mean)
         lines.append(f"{name} | {cells} | {mean.max():.4f}")

@@ -49,6 +49,13 @@ _API = {
     "modisco_motifs": ("kerasbind.motifs.modisco", "analyse_modisco"),
     "default_motif_method": ("kerasbind.motifs.modisco", "default_motif_method"),
     "ATTRIBUTION_METHODS": ("kerasbind.attribution", "METHODS"),
+    "list_presets": ("kerasbind.presets", "list_presets"),
+    "load_preset": ("kerasbind.presets", "load_preset"),
+    "preset_folder": ("kerasbind.presets", "preset_folder"),
+    "build_presets": ("kerasbind.presets", "build_presets"),
+    "Preset": ("kerasbind.presets", "Preset"),
+    "find_preset": ("kerasbind.presets", "find_preset"),
+    "PRESET_LIBRARY_LIMIT": ("kerasbind.presets", "LIBRARY_LIMIT_BYTES"),
 }
 
 __all__ = ["__version__", *_API]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -65,8 +66,11 @@ def check_writable(folder: Path | str, what: str = "output folder") -> Path:
 
 
 def describe_os_error(error: OSError) -> str:
-    """``strerror`` and the file it concerns, without Python's ``[Errno N]`` decoration."""
+    """``strerror`` and the file it concerns, without Python's ``[Errno N]`` decoration; for a
+    full disk, also the free space there."""
     where = f": {error.filename}" if error.filename else ""
+    if error.errno == errno.ENOSPC and error.filename:
+        where += f" ({free_space(Path(error.filename).parent)})"
     return f"{error.strerror or error}{where}"
 
 

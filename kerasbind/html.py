@@ -31,7 +31,7 @@ th { background: #f3f3f3; }
 th.sortable { cursor: pointer; } th.sortable::after { content: " ⇅"; color: #999; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.wide { font-size: .8em; } table.wide th, table.wide td { padding: .2em .35em; }
-table.wide td:first-child { min-width: 14em; max-width: 24em; overflow-wrap: anywhere; }
+table.names td:first-child { min-width: 14em; max-width: 24em; overflow-wrap: anywhere; }
 .scroll { max-width: 100%; overflow-x: auto; }
 .figures { display: flex; flex-wrap: wrap; gap: 1.2em; align-items: flex-start; }
 figure { margin: 0 0 1em; max-width: 100%; } figure img { max-width: 100%; height: auto; }
@@ -189,12 +189,14 @@ def frame_table(
     *,
     wide: bool = False,
     sortable: bool = False,
+    names: bool = False,
     max_rows: int | None = MAX_TABLE_ROWS,
 ) -> str:
     """A DataFrame as an HTML table (the first ``max_rows`` rows, values escaped, numbers right
     aligned; ``formats`` maps a column to a format spec or a function, else `format_value`), in
     a box that scrolls rather than widen the page. A ``sortable`` table sorts by a column when
-    its header is clicked, numbers as numbers."""
+    its header is clicked, numbers as numbers; ``names``: the first column holds long names
+    that may wrap anywhere."""
     formats = formats or {}
     shown = frame if max_rows is None else frame.head(max_rows)
     head = "".join(f"<th>{_header(c)}</th>" for c in shown.columns)
@@ -205,7 +207,8 @@ def frame_table(
     note = ""
     if len(shown) < len(frame):
         note = note_tag(f"first {len(shown)} of {len(frame)} rows")
-    classes = " ".join(c for c, on in (("wide", wide), ("sortable", sortable)) if on)
+    flags = (("wide", wide), ("sortable", sortable), ("names", names))
+    classes = " ".join(c for c, on in flags if on)
     table_class = f' class="{classes}"' if classes else ""
     return (
         f'<div class="scroll"><table{table_class}><thead><tr>{head}</tr></thead>'

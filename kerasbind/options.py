@@ -27,6 +27,17 @@ BUDGETS: dict[str, dict[str, int]] = {
 DEFAULT_BUDGET = "standard"
 AUTO_BUDGET = "auto"  # the default budget of ``--arch auto``
 BUDGET_KEYS = ("trials", "folds", "max_steps", "eval_every", "final_models")
+
+
+def most_learning_steps(numbers: dict[str, int]) -> int:
+    """The most learning steps a budget can spend, counting every fold and final model: each
+    trial trains ``folds`` models to ``max_steps``; up to ``trials`` trials that did not learn
+    are replaced, each stopped by its first checkpoint; then the final models."""
+    per_trial = numbers["folds"] * numbers["max_steps"]
+    replaced = numbers["trials"] * numbers["folds"] * numbers["eval_every"]
+    return numbers["trials"] * per_trial + replaced + numbers["final_models"] * numbers["max_steps"]
+
+
 _PAPER = BUDGETS["paper"]
 NEGATIVES = ("none", "shuffle")
 SEARCHES = ("random", "hyperband", "bayesian")
@@ -197,10 +208,11 @@ class CVSettings:
 
 @dataclass(frozen=True)
 class TuneOptions:
-    """How `kerasbind.tune` searches (defaults: the ``paper`` budget): ``trials`` settings, each
-    scored by ``cv``; ``final_models`` models with the best one, kept by ``select_by``.
-    ``space``: Table 2 entries to replace. ``overwrite`` and ``progress`` concern one call and
-    are not recorded."""
+    """How `kerasbind.tune` searches (defaults: the ``paper`` budget's numbers and Table 2;
+    `from_budget` defaults to ``standard``): ``trials`` settings, each scored by ``cv``;
+    ``final_models`` models with the best one, kept by ``select_by``. ``space``: Table 2
+    entries to replace, and ``first_trials`` (docs/tuning.md). ``overwrite`` and ``progress``
+    concern one call and are not recorded."""
 
     cv: CVSettings = field(default_factory=CVSettings)
     trials: int = _PAPER["trials"]

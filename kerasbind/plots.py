@@ -53,4 +53,3 @@ def plot_roc_pr(y: np.ndarray, prob: np.ndarray, out_dir: Path | str) -> list[Pa
         plt.close(figure)
         written.append(out_dir / name)
     return written
-

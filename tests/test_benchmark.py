@@ -212,7 +212,7 @@ def test_bad_manifest_is_one_line(tmp_path: Path, capsys, text: str, message: st
         (["--shard", "3/2"], "--shard 3/2: expected I/N"),
         (["--datasets", "nodata/*"], "neither a file nor a TFDS name"),
         (["--datasets", "clip_seq/zzz*"], "no clip_seq config matches 'zzz*'"),
-        (["--budget", "huge"], "--budget huge: not paper or quick"),
+        (["--budget", "huge"], "--budget huge: not standard or auto or paper or quick"),
     ],
 )
 def test_bad_options_are_one_line(tmp_path: Path, capsys, arguments, message) -> None:

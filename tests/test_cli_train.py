@@ -82,10 +82,12 @@ def test_train_evaluate_predict(files: tuple[Path, Path], tmp_path: Path, capsys
     out = tmp_path / "predictions.tsv"
     assert main(["predict", str(run), "--input", str(test), "--output", str(out)]) == 0
     lines = out.read_text().splitlines()
-    assert lines[0] == "id\tsequence\tprobability" and len(lines) == 301
-    first = lines[1].split("\t")
-    assert "U" in first[1] and "T" not in first[1]  # written back in the user's alphabet
-    assert 0.0 <= float(first[2]) <= 1.0
+    header = lines[0].split("\t")
+    assert header[:3] == ["id", "sequence", "probability"] and len(lines) == 301
+    first = dict(zip(header, lines[1].split("\t"), strict=True))
+    assert "U" in first["sequence"] and "T" not in first["sequence"]  # the user's alphabet
+    assert 0.0 <= float(first["probability"]) <= 1.0
+    assert first["rule"] == "exact" and first["windows"] == "1"  # the model's own length
 
 
 def test_user_mistakes_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys) -> None:

@@ -121,8 +121,8 @@ def test_explain_command_writes_maps_and_variants(run, planted_run, tmp_path, ca
                 "--input",
                 str(planted_run["test"]),
                 "--ids",
-                "seq4",
-                "seq1",
+                "simulated_test_3",
+                "simulated_test_0",
                 "--out",
                 str(out),
             ]
@@ -130,11 +130,15 @@ def test_explain_command_writes_maps_and_variants(run, planted_run, tmp_path, ca
         == 0
     )
     summary = pd.read_csv(out / "explained.tsv", sep="\t")
-    assert list(summary["id"]) == ["seq4", "seq1"]
-    table = pd.read_csv(out / "seq4.ism.tsv", sep="\t")
+    assert list(summary["id"]) == ["simulated_test_3", "simulated_test_0"]
+    table = pd.read_csv(out / "simulated_test_3.ism.tsv", sep="\t")
     assert list(table.columns) == ["position", "ref", "A", "C", "G", "T", "importance"]
     assert len(table) == 101
-    for name in ("seq4.ism.png", "seq4.logo.png", "seq1.ism.png"):
+    for name in (
+        "simulated_test_3.ism.png",
+        "simulated_test_3.logo.png",
+        "simulated_test_0.ism.png",
+    ):
         assert (out / name).stat().st_size > 5000
     assert (
         main(
@@ -147,6 +151,7 @@ def test_explain_command_writes_maps_and_variants(run, planted_run, tmp_path, ca
                 "nope",
                 "--out",
                 str(out),
+                "--overwrite",
             ]
         )
         == 2

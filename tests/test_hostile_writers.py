@@ -23,7 +23,9 @@ from kerasbind.locking import FolderInUse, folder_lock, lock_path
 from kerasbind.readers import write_tsv
 from kerasbind.simulate import simulate_binding
 
-TINY = dict(trials=1, folds=2, max_steps=20, eval_every=10, final_models=1, progress=False)
+TINY = dict(
+    budget="quick", trials=1, folds=2, max_steps=20, eval_every=10, final_models=1, progress=False
+)
 HOLD = (
     "import sys, time\n"
     "from kerasbind.locking import folder_lock\n"

@@ -83,7 +83,9 @@ def test_embedding_model_motifs_by_modisco(planted_meme):
 
     train, test = simulate_binding(2000, 600, list(PLANTED), seed=0)
     run = kb.train("deepbind_e_star", train, steps=600, eval_every=600, progress=False, seed=0)
-    found = run.motifs(test, method="modisco", db=planted_meme, progress=False)
+    found = run.motifs(  # 3 Leiden runs instead of 10: a third of modisco's time, same motif
+        test, method="modisco", db=planted_meme, progress=False, n_leiden_runs=3
+    )
     assert "MA0093.4" in significant(found.summary())
 
 

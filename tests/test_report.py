@@ -74,6 +74,8 @@ def tuned_run(planted_run, tmp_path_factory):
         "30",
         "--final-models",
         "2",
+        "--budget",
+        "quick",
         "--out",
         str(run_dir),
         "--quiet",

@@ -54,7 +54,7 @@ def test_status_signatures_and_predictions(served, protocol: str) -> None:
     ]
     signature = client.signatures()["serving_default"]
     assert signature["inputs"] == {"sequences": "DT_STRING"}
-    assert set(signature["outputs"]) == {"probability", "logit"}
+    assert set(signature["outputs"]) == {"probability", "logit", "windows"}
     latest = client.predict(SEQUENCES, batch_size=16)  # four requests
     np.testing.assert_allclose(latest["probability"], _expected(runs[2], SEQUENCES), atol=1e-5)
     first = _client(stub, protocol, version=1).predict(SEQUENCES)

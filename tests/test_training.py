@@ -149,7 +149,9 @@ def test_predict_sequences_matches_encoded(planted) -> None:
     compile_model(model, arch, default_hyperparameters(arch))
     subset = test.subset(np.arange(70))
     np.testing.assert_allclose(
-        predict_sequences(model, prepared.encoder, subset.sequences, batch_size=16),
+        predict_sequences(
+            model, prepared.encoder, subset.sequences, batch_size=16, strand="forward"
+        ),
         predict_encoded(model, encode_set(prepared.encoder, subset)),
         rtol=1e-5,
     )

@@ -11,10 +11,10 @@ import pytest
 from kerasbind.cli import build_parser, main
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ARCHITECTURES, resolve_architecture
+from kerasbind.options import CVSettings, TuneOptions
 from kerasbind.readers import write_tsv
 from kerasbind.run import load_run
 from kerasbind.simulate import simulate_binding
-from kerasbind.options import CVSettings, TuneOptions
 from kerasbind.tuning.search import tune
 
 TRAIN_TSV = str(Path(__file__).parent / "files" / "train.tsv")  # an existing file for --train

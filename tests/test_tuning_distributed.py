@@ -31,7 +31,8 @@ def test_chief_and_two_workers_run_every_trial_once(tmp_path: Path) -> None:
     command = [
         sys.executable, "-m", "kerasbind", "tune", "--arch", "deepbind",
         "--train", str(tmp_path / "train.tsv"), "--trials", str(TRIALS), "--folds", "2",
-        "--max-steps", "20", "--eval-every", "10", "--final-models", "1", "--out", str(out),
+        "--max-steps", "20", "--eval-every", "10", "--final-models", "1", "--budget", "quick",
+        "--out", str(out),
     ]  # fmt: skip
     port = str(_free_port())
     processes = {}

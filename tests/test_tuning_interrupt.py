@@ -27,7 +27,7 @@ def _command(folder: Path) -> list[str]:
         sys.executable, "-m", "kerasbind", "tune", "--arch", "deepbind",
         "--train", str(folder / "train.tsv"), "--test", str(folder / "test.tsv"),
         "--trials", "3", "--folds", "2", "--max-steps", "200", "--eval-every", "50",
-        "--final-models", "2", "--seed", "1", "--out", str(folder / "run"),
+        "--final-models", "2", "--budget", "quick", "--seed", "1", "--out", str(folder / "run"),
     ]  # fmt: skip
 
 

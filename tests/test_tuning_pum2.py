@@ -32,6 +32,8 @@ def test_dilated_on_pum2_then_one_more_trial(pum2_files, tmp_path: Path, capsys)
         "500",
         "--final-models",
         "2",
+        "--budget",
+        "quick",
         "--out",
         str(out),
     ]

@@ -10,8 +10,8 @@ import pytest
 
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ARCHITECTURES, default_hyperparameters
-from kerasbind.tuning import space as S
 from kerasbind.options import CVSettings
+from kerasbind.tuning import space as S
 from kerasbind.tuning.tuner import make_oracle
 
 

@@ -12,6 +12,7 @@ import pytest
 from kerasbind.cli import main
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ARCHITECTURES, default_hyperparameters
+from kerasbind.options import CVSettings, TuneOptions
 from kerasbind.pipeline import fit_model, prepare_inputs
 from kerasbind.prediction import predict_encoded
 from kerasbind.readers import write_tsv
@@ -20,7 +21,6 @@ from kerasbind.training import train_steps
 from kerasbind.tuning import stopping
 from kerasbind.tuning.final import train_final
 from kerasbind.tuning.grouped import FoldGroup
-from kerasbind.options import CVSettings, TuneOptions
 from kerasbind.tuning.search import tune
 from kerasbind.tuning.tuner import check_folds, cv_metrics, fold_splits
 

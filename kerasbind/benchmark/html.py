@@ -248,6 +248,7 @@ def benchmark_page(bench: BenchmarkPage) -> str:
                     {c: AUC for c in numeric} | {"positives": ",.0f"},
                     wide=True,
                     sortable=True,
+                    names=True,
                     max_rows=None,
                 )
                 + note_tag("Click a column's header to sort by it."),
@@ -282,7 +283,7 @@ def benchmark_page(bench: BenchmarkPage) -> str:
         parts.append(
             section(
                 "Every cell",
-                frame_table(cells, formats, wide=True, sortable=True, max_rows=None)
+                frame_table(cells, formats, wide=True, sortable=True, names=True, max_rows=None)
                 + note_tag("time: the cell's tuning, final models and test, wall clock."),
             )
         )

@@ -31,6 +31,8 @@ COMMAND_ORDER = [
     "benchmark",
     "evaluate",
     "predict",
+    "scan",
+    "variants",
     "export",
     "client",
     "motifs",

@@ -355,7 +355,7 @@ def check_output_file(path: Path) -> None:
         return
     if path.is_dir():
         raise kb.KerasbindError(f"{path}: is a folder; give a file name")
-    if not path.parent.is_dir():
+    if not path.parent.exists():
         raise kb.KerasbindError(
             f"{path}: no folder {path.parent} to write it in (create it first; kerasbind "
             "creates output folders, not the folders of output files)"
@@ -398,10 +398,46 @@ def command(
     parser.set_defaults(run=run, outputs=outputs)
 
 
+def add_run_argument(
+    parser: argparse.ArgumentParser, what: str = "folder made by train/tune"
+) -> None:
+    """``RUN_DIR`` or ``--preset NAME`` (a ready-trained model, docs/presets.md); `check_outputs`
+    settles ``args.run_dir`` from either before the work."""
+    parser.add_argument(
+        "run_dir", nargs="?", type=input_folder, metavar="RUN_DIR", help=f"{what} (or --preset)"
+    )
+    parser.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="a ready-trained model instead of RUN_DIR, e.g. PUM2 or chip/USF1_H1-hESC "
+        "('kerasbind presets list' names them)",
+    )
+    parser.set_defaults(run_or_preset=True)
+
+
+def resolve_run_folder(args: argparse.Namespace) -> None:
+    """``args.run_dir`` from ``--preset NAME`` (its verified copy in the cache), for commands
+    that take `add_run_argument`; exactly one of the two must be given."""
+    if not getattr(args, "run_or_preset", False):
+        return
+    if (args.run_dir is None) == (args.preset is None):
+        both = args.preset is not None
+        raise kb.KerasbindError(
+            "give RUN_DIR or --preset NAME, not both"
+            if both
+            else "give a run folder (RUN_DIR) "
+            "or --preset NAME (a ready-trained model: 'kerasbind presets list')"
+        )
+    if args.preset is not None:
+        args.run_dir = kb.preset_folder(args.preset)
+
+
 def check_outputs(args: argparse.Namespace) -> None:
-    """Check every declared output of the command before the work (and before TensorFlow)."""
+    """Check every declared output of the command before the work (and before TensorFlow);
+    the run folder (RUN_DIR or a preset's) is settled first, as outputs may default into it."""
     from kerasbind.files import check_new_folder, check_writable
 
+    resolve_run_folder(args)
     for output in getattr(args, "outputs", ()):
         path = getattr(args, output.dest)
         if path is None and output.default is not None:

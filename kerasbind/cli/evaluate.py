@@ -7,10 +7,10 @@ import argparse
 import kerasbind as kb
 from kerasbind.cli.common import (
     add_input_format_arguments,
+    add_run_argument,
     add_seed_argument,
     command,
     input_file,
-    input_folder,
     reading,
 )
 
@@ -33,9 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train"
-    )
+    add_run_argument(parser, "folder made by train")
     parser.add_argument(
         "--test", type=input_file, required=True, metavar="FILE", help="labelled test sequences"
     )

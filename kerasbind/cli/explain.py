@@ -9,9 +9,9 @@ import kerasbind as kb
 from kerasbind.cli.common import (
     Output,
     add_input_format_arguments,
+    add_run_argument,
     command,
     input_file,
-    input_folder,
     positive_int,
     reading,
 )
@@ -54,9 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
-    )
+    add_run_argument(parser, "folder made by train/tune")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--input", type=input_file, metavar="FILE", help="sequences to explain")
     source.add_argument(

@@ -10,10 +10,10 @@ import kerasbind as kb
 from kerasbind.cli.common import (
     FOLDER,
     Output,
+    add_run_argument,
     add_serving_config_argument,
     command,
     describe_export,
-    input_folder,
     positive_int,
 )
 
@@ -48,9 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "run_dir", type=input_folder, metavar="RUN_DIR", help="run folder (train, tune)"
-    )
+    add_run_argument(parser, "run folder (train, tune)")
     parser.add_argument(
         "--out",
         type=Path,

@@ -9,9 +9,9 @@ from pathlib import Path
 import kerasbind as kb
 from kerasbind.cli.common import (
     Output,
+    add_run_argument,
     add_sequence_input_arguments,
     command,
-    input_folder,
     input_set,
     non_negative_int,
     positive_int,
@@ -84,9 +84,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
-    )
+    add_run_argument(parser, "folder made by train/tune")
     parser.add_argument(
         "--db",
         default="jaspar",

@@ -10,10 +10,10 @@ from kerasbind.cli.common import (
     FILE,
     Output,
     add_input_format_arguments,
+    add_run_argument,
     add_strand_arguments,
     command,
     input_file,
-    input_folder,
     reading,
     write_prediction_table,
     write_tsv_output,
@@ -33,6 +33,7 @@ Use '--output -' to write to standard output; a name ending in .gz is compressed
 
 examples:
   kerasbind predict runs/deepbind --input new.fa --output predictions.tsv
+  kerasbind predict --preset PUM2 --input utrs.fa --output pum2.tsv   (a ready-trained model)
   kerasbind predict runs/deepbind --input peaks.bed --format bed --genome hg19.fa --output p.tsv
 """
 
@@ -45,9 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train"
-    )
+    add_run_argument(parser, "folder made by train")
     parser.add_argument("--input", type=input_file, required=True, metavar="FILE", help="sequences")
     parser.add_argument(
         "--output", type=Path, required=True, metavar="OUT.tsv", help="predictions (TSV)"

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 import kerasbind as kb
-from kerasbind.cli.common import FILE, Output, command, input_folder
+from kerasbind.cli.common import FILE, Output, add_run_argument, command
 
 EPILOG = """\
 The page opens with the data set and architecture, the test AUC-ROC and AUC-PR, the data sizes
@@ -37,9 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
-    )
+    add_run_argument(parser, "folder made by train/tune")
     parser.add_argument(
         "--motifs", type=Path, metavar="DIR", help="filter motifs folder (default RUN_DIR/motifs)"
     )

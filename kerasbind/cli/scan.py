@@ -8,10 +8,10 @@ from pathlib import Path
 import kerasbind as kb
 from kerasbind.cli.common import (
     Output,
+    add_run_argument,
     add_strand_arguments,
     command,
     input_file,
-    input_folder,
     positive_int,
 )
 
@@ -51,9 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
-    )
+    add_run_argument(parser, "folder made by train/tune")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--input", type=input_file, metavar="FILE", help="sequences to scan (FASTA, TSV, ...)"

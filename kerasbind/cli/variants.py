@@ -9,10 +9,10 @@ import kerasbind as kb
 from kerasbind.cli.common import (
     FILE,
     Output,
+    add_run_argument,
     add_strand_arguments,
     command,
     input_file,
-    input_folder,
 )
 
 DESCRIPTION = """\
@@ -50,9 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "run_dir", type=input_folder, metavar="RUN_DIR", help="folder made by train/tune"
-    )
+    add_run_argument(parser, "folder made by train/tune")
     parser.add_argument("--vcf", type=input_file, required=True, metavar="FILE.vcf[.gz]")
     parser.add_argument(
         "--genome", type=input_file, required=True, metavar="FASTA", help="indexed genome FASTA"

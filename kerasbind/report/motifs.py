@@ -16,6 +16,7 @@ from kerasbind.html import captioned, command_tag, escape, figure_tag, frame_tab
 
 KNOWN_FILE = "known.meme"  # PFMs of the best-matching known motifs, beside the matches
 MODISCO_TABLE = "motifs.tsv"
+MODISCO_SUMMARY = "modisco.json"
 SHOWN = 12  # motifs drawn with their logos; the rest are in the table
 SILENT = "never activated"
 _JASPAR_ID = re.compile(r"MA\d{4}\.\d+")
@@ -135,6 +136,8 @@ def filter_section(folder: Path) -> str:
 
 def modisco_section(folder: Path) -> str:
     """TF-MoDISco's patterns: each CWM logo beside its best match's logo and seqlet positions."""
+    from kerasbind.files import read_json
+
     table = pd.read_csv(folder / MODISCO_TABLE, sep="\t")
     cards = []
     for row in table.head(SHOWN).itertuples():
@@ -160,7 +163,13 @@ def modisco_section(folder: Path) -> str:
             "the seqlets lie."
         )
         cards.append(captioned(f'<div class="pair">{"".join(images)}</div>', caption))
-    return f"<p>{len(table)} patterns found by TF-MoDISco.</p>" + "".join(cards)
+    about = read_json(folder / MODISCO_SUMMARY) if (folder / MODISCO_SUMMARY).is_file() else {}
+    source = ""
+    if about.get("attribution") and about.get("n_sequences"):
+        attribution = str(about["attribution"]).replace("_", " ")
+        source = f" from the {attribution} attributions of {about['n_sequences']:,} sequences"
+    found = f"{len(table)} pattern{'s' * (len(table) != 1)}"
+    return f"<p>{found} found by TF-MoDISco{escape(source)}.</p>" + "".join(cards)
 
 
 def motifs_command(run_dir: Path | None, test: str | None, out: Path, method: str) -> str:

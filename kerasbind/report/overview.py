@@ -115,17 +115,19 @@ def opening(config: dict[str, Any], metrics: dict[str, Any], run_dir: Path | Non
 
 
 def model_section(config: dict[str, Any]) -> str:
-    """Architecture, encoder (k-mer settings only for k-mer input), data and training."""
+    """Architecture, encoder (k-mer settings only for k-mer input), data (its files are named
+    above) and training."""
     encoder = dict(config.get("encoder", {}))
     if encoder.get("kind") == "onehot":
         encoder.pop("k", None)
         encoder.pop("stride", None)
     training = {k: v for k, v in config.get("training", {}).items() if k != "history"}
+    data = {k: v for k, v in config.get("data", {}).items() if k not in ("train", "test")}
     return key_value_table(
         {
             "architecture": config.get("architecture", {}),
             "encoder": encoder,
-            "data": config.get("data", {}),
+            "data": data,
             "training": training,
         }
     )

@@ -100,6 +100,13 @@ def summary(trials: pd.DataFrame, tuning: dict[str, Any]) -> str:
         steps = row.get("learning_steps")
         at = f" at {steps:,.0f} learning steps" if pd.notna(steps) else ""
         text += f" Trial {best} was chosen: cross-validated AUC {row['cv_auc']:.4f}{at}."
+    ranking = [  # --arch auto: each architecture's best CV AUC and cost, the chosen one first
+        f"{r['architecture']} {'-' if r['cv_auc'] is None else format(r['cv_auc'], '.4f')} "
+        f"({r['trials']} trials, {format_duration(r['seconds'])}, {r['steps']:,} steps)"
+        for r in tuning.get("architectures", [])
+    ]
+    if ranking:
+        text += f" Architectures by best CV AUC (cost): {'; '.join(ranking)}."
     return f"<p>{escape(text)}</p>"
 
 
@@ -135,7 +142,8 @@ def _axes(title: str) -> tuple[Any, Any]:
 
 
 def _honest_limits(axes: Any, lowest: float, max_step: float) -> None:
-    axes.set_ylim(min(AUC_FLOOR, np.floor(lowest * 20) / 20), 1.0)
+    # from chance (or below it when a trial went lower), with room for the crosses drawn there
+    axes.set_ylim(min(AUC_FLOOR, np.floor(lowest * 20) / 20) - 0.02, 1.0)
     axes.set_xlim(0, max_step * 1.03)
 
 

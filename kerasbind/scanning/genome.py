@@ -20,6 +20,12 @@ from kerasbind.sequences import CODE_TABLE, UNKNOWN_CODE
 DEFAULT_CHUNK = 1 << 18  # window starts per chunk (≈ 200 MB of working memory for deepbind)
 
 
+def letter_codes(letters: str) -> np.ndarray:
+    """Integer codes of FASTA letters; anything outside the alphabet counts as unknown."""
+    raw = np.frombuffer(letters.encode("ascii", "replace"), np.uint8)
+    return np.minimum(CODE_TABLE[raw], UNKNOWN_CODE)
+
+
 @dataclass(frozen=True)
 class Region:
     """A half-open 0-based interval of one chromosome, with a name for outputs."""
@@ -75,9 +81,7 @@ class Genome:
     def codes(self, chrom: str, start: int, end: int) -> np.ndarray:
         """Integer codes of ``chrom[start:end]``; a letter outside the alphabet counts as unknown
         (assemblies hold a few IUPAC and odd letters)."""
-        text = self.fetch(chrom, start, end)
-        codes = CODE_TABLE[np.frombuffer(text.encode("ascii", "replace"), np.uint8)]
-        return np.minimum(codes, UNKNOWN_CODE)
+        return letter_codes(self.fetch(chrom, start, end))
 
     def whole(self) -> list[Region]:
         """Every chromosome, whole, in the FASTA's order."""

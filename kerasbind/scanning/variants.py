@@ -26,9 +26,9 @@ from kerasbind.errors import KerasbindError
 from kerasbind.explain import sigmoid
 from kerasbind.files import write_atomic, write_table
 from kerasbind.prediction import PREDICT_BATCH, window_log_odds
-from kerasbind.scanning.genome import Genome
+from kerasbind.scanning.genome import Genome, letter_codes
 from kerasbind.scanning.strands import both_strands, combine_strands
-from kerasbind.sequences import CODE_TABLE, UNKNOWN_CODE
+from kerasbind.sequences import UNKNOWN_CODE
 
 SCORED = ("ok", "chromosome_end")
 _ALLELE = re.compile(r"[ACGTNacgtn]+")
@@ -92,12 +92,6 @@ def read_alleles(path: str | os.PathLike[str]) -> tuple[pd.DataFrame, int]:
     return pd.DataFrame(rows, columns=columns), number + 1
 
 
-def _allele_codes(letters: str) -> np.ndarray:
-    """Integer codes of letters (anything outside the alphabet: unknown)."""
-    raw = np.frombuffer(letters.encode("ascii", "replace"), np.uint8)
-    return np.minimum(CODE_TABLE[raw], UNKNOWN_CODE)
-
-
 def _window(left: np.ndarray, allele: np.ndarray, right: np.ndarray, window: int) -> np.ndarray:
     """The ``window`` letters centred on ``allele`` between its flanks (``N`` beyond them)."""
     centre = len(left) + (len(allele) - 1) // 2
@@ -141,12 +135,12 @@ def allele_windows(
         if not _ALLELE.fullmatch(alt):
             statuses.append("symbolic")
             continue
-        codes = _allele_codes(text)
+        codes = letter_codes(text)
         left, right = codes[: start - first], codes[end - first :]
         edge = start - window < 0 or end + window > size
         statuses.append("chromosome_end" if edge else "ok")
         ref_windows.append(_window(left, codes[start - first : end - first], right, window))
-        alt_windows.append(_window(left, _allele_codes(alt), right, window))
+        alt_windows.append(_window(left, letter_codes(alt), right, window))
     empty = np.zeros((0, window), np.uint8)
     return (
         np.stack(ref_windows) if ref_windows else empty,

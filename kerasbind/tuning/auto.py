@@ -16,12 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kerasbind.errors import KerasbindError
 from kerasbind.models import ARCHITECTURES, ArchitectureSpec
+from kerasbind.models.blocks import conv_output_length
 from kerasbind.options import TuneOptions
 from kerasbind.pipeline import PreparedInputs, prepare_inputs
 from kerasbind.sequences import SequenceSet
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.priors import ARCHITECTURE
+from kerasbind.tuning.progress import SearchProgress
 from kerasbind.tuning.tuner import CrossValidationTuner, fold_splits
 
 AUTO = "auto"  # the ``--arch`` value
@@ -30,6 +33,14 @@ AUTO = "auto"  # the ``--arch`` value
 def auto_architectures(space: space_module.Space) -> list[ArchitectureSpec]:
     """The architectures the search chooses among (the space's ``architecture`` rule)."""
     return [ARCHITECTURES[name] for name in space_module.architecture_names(space)]
+
+
+def readable(arch: ArchitectureSpec, encodings: dict[bool, PreparedInputs]) -> bool:
+    """Whether ``arch``'s convolutions leave positions on its encoding's input (3 dilated
+    layers do not fit short sequences)."""
+    encoder = encodings[arch.embedding].encoder
+    padding = 0 if arch.embedding else 2 * (arch.filter_width - 1)  # `blocks.pad_unknown`
+    return conv_output_length(arch, encoder.input_shape[0] + padding) >= 1
 
 
 def prepare_encodings(
@@ -114,4 +125,21 @@ def architecture_ranking(table: pd.DataFrame, folds: int) -> list[dict[str, Any]
                 "steps": int(rows["stopped_at"].fillna(0).sum()) * folds,
             }
         )
-    return sorted(ranking, key=lambda row: -1.0 if row["cv_auc"] is None else -row["cv_auc"])
+    return sorted(ranking, key=lambda row: (row["cv_auc"] is None, -(row["cv_auc"] or 0.0)))
+
+
+def readable_architectures(
+    archs: list[ArchitectureSpec],
+    encodings: dict[bool, PreparedInputs],
+    progress: SearchProgress,
+) -> list[ArchitectureSpec]:
+    """``archs`` without those too deep for the sequence length (said in one message)."""
+    kept = [arch for arch in archs if readable(arch, encodings)]
+    left_out = [arch.name for arch in archs if arch not in kept]
+    if not kept:
+        raise KerasbindError(
+            f"the training sequences are too short for every architecture ({', '.join(left_out)})"
+        )
+    if left_out:
+        progress.message(f"too deep for sequences this short, not searched: {', '.join(left_out)}")
+    return kept

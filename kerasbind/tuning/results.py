@@ -79,7 +79,7 @@ def trials_table(oracle: Any, arch: ArchitectureSpec, space: space_module.Space)
     """One row per trial, in trial order."""
     trials = sorted(oracle.trials.values(), key=lambda trial: int(trial.trial_id))
     table = pd.DataFrame([trial_row(trial, arch, space) for trial in trials])
-    leading = [ARCHITECTURE, *_LEADING] if ARCHITECTURE in table else _LEADING
+    leading = ["trial", ARCHITECTURE, *_LEADING[1:]] if ARCHITECTURE in table else _LEADING
     first = [*leading, *(key for key in HYPERPARAMETER_KEYS if key in table)]
     return table[first + [column for column in table.columns if column not in first]]
 

@@ -31,6 +31,7 @@ from kerasbind.tuning.auto import (
     architecture_ranking,
     auto_architectures,
     prepare_encodings,
+    readable_architectures,
     tuner_first_trials,
 )
 from kerasbind.tuning.final import train_final
@@ -127,6 +128,9 @@ def search(
         _check_settings(out, settings, options.overwrite)
     if train_set.labels is not None:
         check_folds(train_set.labels, options.cv.folds, train_set.source)
+    encodings = prepare_encodings(archs, train_set, options)
+    if auto:
+        archs = readable_architectures(archs, encodings, progress)
     oracle = make_oracle(
         options.search,
         space_module.tuner_hyperparameters(archs if auto else archs[0], space),
@@ -134,7 +138,6 @@ def search(
         settings=options.cv,
         first_trials=tuner_first_trials(archs, space, auto),
     )
-    encodings = prepare_encodings(archs, train_set, options)
     chosen: dict[str, Any] = (
         {"archs": archs, "encodings": encodings}
         if auto

@@ -157,7 +157,7 @@ class _FirstTrials:
 
     hyperparameters: Any
     trials: dict[str, Any]
-    first_trials: list[dict[str, Any]] = [{}]  # noqa: RUF012 (set per oracle by make_oracle)
+    first_trials: tuple[dict[str, Any], ...] = ({},)  # replaced per oracle by make_oracle
 
     def populate_space(self, trial_id: str) -> dict[str, Any]:
         if len(self.trials) >= len(self.first_trials):
@@ -240,7 +240,7 @@ def make_oracle(
     if search in ("random", "bayesian"):
         kind = RandomOracle if search == "random" else BayesianOracle
         oracle = kind(max_trials=trials, **common)
-        oracle.first_trials = first_trials or [{}]
+        oracle.first_trials = tuple(first_trials or [{}])
         return oracle
     if search == "hyperband":
         return HyperbandOracle(

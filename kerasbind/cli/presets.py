@@ -1,0 +1,131 @@
+"""``kerasbind presets``: the library of ready-trained models: list, show a card, build one."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import kerasbind as kb
+from kerasbind.cli.common import (
+    Output,
+    add_tfds_location_arguments,
+    command,
+    input_file,
+    input_folder,
+)
+
+EPILOG = """\
+A preset is a run trained by kerasbind's comparison benchmark, ready to use: give
+'--preset NAME' instead of a run folder to predict, scan, variants, explain, motifs, export,
+attribute, evaluate and report, or load it in Python with kb.load_preset(NAME). Names:
+'clip/23_PARCLIP_PUM2_hg19' (also 'clip/23_PARCLIP_PUM2' and 'PUM2'),
+'chip/USF1_H1-hESC_USF-1_HudsonAlpha' (also 'chip/USF1_H1-hESC' and 'USF1'); case does not
+matter. Archives are checked against the SHA-256 in the index before use and unpacked into
+$KERASBIND_CACHE (default ~/.cache/kerasbind). $KERASBIND_PRESETS names another library
+folder (one made by 'presets build').
+
+'presets build' makes a library from a 'kerasbind benchmark' folder: per dataset the
+architecture with the best cross-validation AUC (never the test AUC), weights as float16 when
+that moves the test AUC by less than 0.001 (else float32), a model card per preset (cards/NAME.md
+and .json) and index.json. See docs/presets.md.
+
+examples:
+  kerasbind presets list
+  kerasbind presets show PUM2
+  kerasbind predict --preset PUM2 --input utrs.fa --output pum2.tsv
+  kerasbind presets build bench/ --out presets/ \\
+      --published ../shared/data/published/rbp31_test_auc.tsv
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "presets",
+        help="ready-trained models: list them, show a model card, build a library",
+        description="The preset library: trained models you can use without training.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="every preset, its protein and test AUC")
+    _library_argument(listing)
+    command(listing, run_list)
+    show = actions.add_parser("show", help="a preset's model card (Markdown)")
+    show.add_argument("name", metavar="NAME", help="preset name or alias, e.g. PUM2")
+    _library_argument(show)
+    command(show, run_show)
+    build = actions.add_parser(
+        "build",
+        help="a preset library from a 'kerasbind benchmark' folder",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build.add_argument("benchmark", type=input_folder, metavar="BENCHMARK_DIR")
+    build.add_argument(
+        "--out", type=Path, metavar="DIR", help="library folder (default BENCHMARK_DIR/presets)"
+    )
+    build.add_argument(
+        "--url",
+        metavar="BASE",
+        help="base URL the archives will be published under (recorded in index.json; without "
+        "it they are read from the library folder)",
+    )
+    build.add_argument(
+        "--published",
+        type=input_file,
+        metavar="TSV",
+        help="other methods' test AUCs per experiment, shown on the cards",
+    )
+    add_tfds_location_arguments(build)
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    command(build, run_build, Output("out", "preset library", default=_default_library))
+
+
+def _default_library(args: argparse.Namespace) -> Path:
+    return args.benchmark / "presets"
+
+
+def _library_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--library",
+        type=input_folder,
+        metavar="DIR",
+        help="a library folder (default: $KERASBIND_PRESETS, else the one shipped)",
+    )
+
+
+def run_list(args: argparse.Namespace) -> str:
+    presets = kb.list_presets(args.library)
+    if not presets:
+        return "no presets in this library yet (docs/presets.md says how they are built)"
+    lines = [f"{'name':44} {'also':28} {'architecture':16} {'test AUC':>8}"]
+    for preset in presets:
+        card = preset.card
+        auc = card.get("auc", {}).get("test")
+        shown = f"{auc:.4f}" if isinstance(auc, float) else "?"
+        lines.append(
+            f"{preset.name:44} {', '.join(preset.aliases[:2]):28} "
+            f"{card.get('architecture', '?'):16} {shown:>8}"
+        )
+    return "\n".join(lines)
+
+
+def run_show(args: argparse.Namespace) -> str:
+    preset = kb.find_preset(args.name, args.library)
+    if not preset.card_file.is_file():
+        raise kb.KerasbindError(f"{preset.card_file}: preset {preset.name} has no card there")
+    return preset.card_file.read_text(encoding="utf-8").rstrip()
+
+
+def run_build(args: argparse.Namespace) -> str:
+    presets = kb.build_presets(
+        args.benchmark, args.out, url=args.url, published=args.published,
+        data_dir=args.data_dir, manual_dir=args.manual_dir, overwrite=args.overwrite,
+        progress=not args.quiet,
+    )  # fmt: skip
+    size = sum(preset.size for preset in presets)
+    within = "within" if size <= kb.PRESET_LIBRARY_LIMIT else "OVER"
+    return (
+        f"{len(presets)} presets from {args.benchmark} written to {args.out} "
+        f"({size / 2**20:.2f} MiB, {within} the {kb.PRESET_LIBRARY_LIMIT / 2**20:.0f} MiB limit)"
+    )

@@ -1,0 +1,270 @@
+"""Presets (issue 30): a library built from a tiny benchmark made here, then listed, loaded,
+checked against its cards, exported, fetched through a URL into a cache, and refused when an
+archive is tampered with or hostile."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kerasbind as kb
+from kerasbind.cli import main
+from kerasbind.errors import KerasbindError
+from kerasbind.pipeline import score
+from kerasbind.prediction import predict_sequences
+from kerasbind.presets.archive import MAX_MEMBER_BYTES, read_archive
+from kerasbind.presets.build import best_cells
+from kerasbind.presets.library import read_index
+from kerasbind.presets.names import Subject, aliases, preset_name, subject
+from kerasbind.readers import write_tsv
+from kerasbind.simulate import simulate_binding
+
+TINY = {"trials": 1, "folds": 2, "max_steps": 60, "eval_every": 30, "final_models": 1}
+DATASET = "chip_seq/CTCF_SIM-cell_test"  # ChIP-style name: preset chip/CTCF_SIM-cell_test
+NAME = "chip/CTCF_SIM-cell_test"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+    """A one-cell benchmark on simulated CTCF binding, and its library built by the CLI; the
+    cache and library variables point into the test's folders."""
+    folder = tmp_path_factory.mktemp("presets")
+    train, test = simulate_binding(300, 200, ["MA0139.2"], length=60, seed=0)
+    write_tsv(train, folder / "train.tsv")
+    write_tsv(test, folder / "test.tsv")
+    (folder / "manifest.tsv").write_text(f"{DATASET}\ttrain.tsv\ttest.tsv\n")
+    (folder / "tiny.json").write_text(json.dumps(TINY))
+    bench, library = folder / "bench", folder / "library"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KERASBIND_CACHE", str(folder / "cache"))
+        patch.setenv("KERASBIND_PRESETS", str(library))
+        manifest, budget = str(folder / "manifest.tsv"), str(folder / "tiny.json")
+        benchmark = ["benchmark", "--arch", "deepbind", "--datasets", manifest, "--budget", budget]
+        assert main([*benchmark, "--out", str(bench), "--quiet"]) == 0
+        assert main(["presets", "build", str(bench), "--out", str(library), "--quiet"]) == 0
+        yield {"folder": folder, "bench": bench, "library": library, "test": folder / "test.tsv"}
+
+
+def test_library_lists_names_and_records_its_benchmark(built) -> None:
+    (preset,) = kb.list_presets()
+    assert preset.name == NAME
+    assert {"CTCF", "chip/CTCF_SIM-cell", DATASET} <= set(preset.aliases)
+    index = read_index(built["library"])
+    assert index["benchmark"]["name"] == "bench"
+    assert index["benchmark"]["cells"] == 1
+    assert preset.size == (built["library"] / preset.file).stat().st_size
+    assert preset.size < 64 * 1024  # weights only, float16: far below the 30 MB budget
+
+
+def test_preset_predicts_like_its_run_and_reproduces_its_card(built) -> None:
+    run = kb.load_preset("ctcf")  # an alias, any case
+    original = kb.load_run(built["bench"] / "runs" / DATASET / "deepbind")
+    test = kb.read_sequences(built["test"])
+    np.testing.assert_allclose(run.predict(test), original.predict(test), atol=1e-3, rtol=0)
+
+    card = kb.find_preset(NAME).card
+    metrics, _ = score(run.model, run.encoder, test)
+    assert abs(metrics["auc_roc"] - card["auc"]["test"]) < 0.001
+    assert card["auc"]["test"] > 0.8  # the planted motif was learned
+    assert card["weights"] == "float16"
+    assert abs(card["auc"]["float16_change"]) < 0.001
+    assert card["command"].startswith("kerasbind benchmark --arch deepbind")
+    assert (card["protein"], card["cell_type"]) == ("CTCF", "SIM-cell")
+    assert card["benchmark"]["cell"] == f"runs/{DATASET}/deepbind"
+    markdown = kb.find_preset(NAME).card_file.read_text()
+    assert f"| test set, this preset | {card['auc']['test']:.4f} |" in markdown
+
+
+def test_export_of_a_preset_gives_the_same_probabilities(built, tmp_path: Path) -> None:
+    import tensorflow as tf
+
+    run = kb.load_preset(NAME)
+    sequences = kb.read_sequences(built["test"]).sequences[:50]
+    done = run.export(tmp_path / "models", name="ctcf")
+    serve = tf.saved_model.load(str(done.path)).signatures["serving_default"]
+    got = serve(sequences=tf.constant(sequences))["probability"].numpy()
+    expected = predict_sequences(run.model, run.encoder, sequences)
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=0)
+
+    # the command line: named after the preset (the unpacked copy's folder)
+    assert main(["export", "--preset", "CTCF", "--out", str(tmp_path / "cli")]) == 0
+    assert (tmp_path / "cli" / NAME.replace("/", "--") / "1" / "saved_model.pb").is_file()
+
+
+def test_cli_takes_a_preset_wherever_it_takes_a_run(built, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "p.tsv"
+    assert main(["predict", "--preset", "CTCF", *_input_output(built, out)]) == 0
+    predicted = pd.read_csv(out, sep="\t")["probability"].to_numpy()
+    original = kb.load_run(built["bench"] / "runs" / DATASET / "deepbind")
+    np.testing.assert_allclose(predicted, original.predict(built["test"]), atol=1e-3, rtol=0)
+
+    run_dir = str(built["bench"] / "runs" / DATASET / "deepbind")
+    assert main(["predict", run_dir, "--preset", "CTCF", *_input_output(built, out)]) == 2
+    assert "not both" in capsys.readouterr().err
+
+    assert main(["presets", "list"]) == 0
+    assert NAME in capsys.readouterr().out
+    assert main(["presets", "show", "ctcf"]) == 0
+    assert f"# Preset `{NAME}`" in capsys.readouterr().out
+
+
+def _input_output(built: dict[str, Path], out: Path) -> list[str]:
+    return ["--input", str(built["test"]), "--output", str(out)]
+
+
+def test_did_you_mean_on_a_typo(built, capsys) -> None:
+    with pytest.raises(KerasbindError, match="did you mean 'CTCF'"):
+        kb.load_preset("CTFC")
+    out = built["folder"] / "never.tsv"
+    assert main(["predict", "--preset", "CTFC", *_input_output(built, out)]) == 2
+    assert "did you mean 'CTCF'" in capsys.readouterr().err
+
+
+def _remote_library(built, tmp_path: Path) -> tuple[Path, Path]:
+    """A library whose archive is fetched from a (file://) URL; the remote archive."""
+    library, remote = tmp_path / "library", tmp_path / "remote"
+    library.mkdir()
+    remote.mkdir()
+    index = read_index(built["library"])
+    for entry in index["presets"]:
+        shutil.copy(built["library"] / entry["file"], remote / entry["file"])
+        entry["url"] = (remote / entry["file"]).as_uri()
+    (library / "index.json").write_text(json.dumps(index))
+    return library, remote
+
+
+def test_a_download_is_cached_and_a_checksum_mismatch_removes_it(
+    built, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("KERASBIND_CACHE", str(tmp_path / "cache"))
+    library, _ = _remote_library(built, tmp_path)
+    run = kb.load_preset("CTCF", library)
+    cached = tmp_path / "cache" / "presets" / "archives" / kb.find_preset("CTCF", library).file
+    assert cached.is_file() and run.path is not None
+    assert str(run.path).startswith(str(tmp_path / "cache"))
+
+    data = bytearray(cached.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    cached.write_bytes(bytes(data))
+    with pytest.raises(KerasbindError, match=r"checksum mismatch.*cached file was removed"):
+        kb.load_preset("CTCF", library)
+    assert not cached.exists()
+    kb.preset_folder("CTCF", library)  # downloaded again, whole
+    assert cached.is_file()
+
+
+def test_an_unpacked_copy_that_was_changed_is_restored(built, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("KERASBIND_CACHE", str(tmp_path / "cache"))
+    folder = kb.preset_folder(NAME)
+    description = folder / "kerasbind.json"
+    original = description.read_bytes()
+    description.write_text("{}")
+    assert kb.preset_folder(NAME) == folder
+    assert description.read_bytes() == original
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("members", "problem"),
+    [
+        ({"../evil.txt": b"x", "model.keras": b"", "kerasbind.json": b"{}"}, "not a run file"),
+        ({"/tmp/evil.txt": b"x", "model.keras": b"", "kerasbind.json": b"{}"}, "not a run file"),
+        ({"sub/model.keras": b"", "kerasbind.json": b"{}"}, "not a run file"),
+        ({"kerasbind.json": b"{}"}, "no model.keras"),
+        ({"model.keras": bytes(MAX_MEMBER_BYTES + 1), "kerasbind.json": b"{}"}, "declares"),
+        ({}, "no model.keras"),
+    ],
+    ids=["parent", "absolute", "folder", "incomplete", "huge", "empty"],
+)
+def test_hostile_archives_are_refused(members: dict[str, bytes], problem: str) -> None:
+    with pytest.raises(KerasbindError, match=problem):
+        read_archive(_zip(members), "hostile.zip")
+
+
+def test_hostile_archive_in_a_library_writes_nothing(built, tmp_path, monkeypatch) -> None:
+    """An index may vouch for a hostile archive's checksum; it is still refused, and nothing
+    lands outside the cache."""
+    import hashlib
+
+    monkeypatch.setenv("KERASBIND_CACHE", str(tmp_path / "cache"))
+    data = _zip({"../../escaped.txt": b"x", "model.keras": b"", "kerasbind.json": b"{}"})
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "evil.zip").write_bytes(data)
+    entry = {"name": "evil", "aliases": [], "file": "evil.zip", "size": len(data),
+             "sha256": hashlib.sha256(data).hexdigest(), "url": None}  # fmt: skip
+    (library / "index.json").write_text(json.dumps({"presets": [entry]}))
+    with pytest.raises(KerasbindError, match="not a run file"):
+        kb.load_preset("evil", library)
+    assert not list(tmp_path.rglob("escaped.txt"))
+
+    (library / "index.json").write_text(json.dumps({"presets": [{**entry, "file": "../x.zip"}]}))
+    with pytest.raises(KerasbindError, match="invalid file"):
+        kb.list_presets(library)
+
+
+def test_names_a_person_can_guess() -> None:
+    datasets = [
+        "clip_seq/23_PARCLIP_PUM2_hg19",
+        "clip_seq/8_PARCLIP_ELAVL1_hg19",
+        "clip_seq/11_CLIPSEQ_ELAVL1_hg19",
+        "clip_seq/16_ICLIP_hnRNPC_Hela_iCLIP_all_clusters",
+        "clip_seq/17_ICLIP_HNRNPC_hg19",
+        "chip_seq/USF1_H1-hESC_USF-1_HudsonAlpha",
+    ]
+    found = aliases(datasets)
+    assert preset_name(datasets[0]) == "clip/23_PARCLIP_PUM2_hg19"
+    assert found[datasets[0]][:2] == ["clip/23_PARCLIP_PUM2", "PUM2"]
+    assert "ELAVL1" not in found[datasets[1]]  # two sets bind it: no alias, a list on a miss
+    assert found[datasets[3]] == ["clip/16_ICLIP_hnRNPC", datasets[3]]  # hnRNPC = HNRNPC
+    assert found[datasets[5]][:2] == ["chip/USF1_H1-hESC", "USF1"]
+    assert subject(datasets[3]) == Subject("hnRNPC", "iCLIP", "HeLa")
+
+
+def test_a_protein_with_several_presets_lists_them(tmp_path: Path) -> None:
+    entries = [
+        {"name": f"clip/{n}_PARCLIP_ELAVL1_hg19", "aliases": [], "file": f"{n}.zip",
+         "sha256": "0" * 64, "size": 1, "url": None, "card": {"protein": "ELAVL1"}}
+        for n in (8, 11)
+    ]  # fmt: skip
+    (tmp_path / "index.json").write_text(json.dumps({"presets": entries}))
+    with pytest.raises(KerasbindError, match="elavl1 has 2 presets: clip/8_PARCLIP"):
+        kb.find_preset("elavl1", tmp_path)
+
+
+def test_best_cell_is_chosen_by_cv_auc_never_by_test_auc() -> None:
+    results = pd.DataFrame(
+        {
+            "dataset": ["a", "a", "b", "b"],
+            "architecture": ["deepbind", "danq", "deepbind", "danq"],
+            "cv_auc": [0.90, 0.80, 0.70, 0.70],
+            "test_auc_roc": [0.70, 0.99, 0.60, 0.99],
+        }
+    )
+    chosen = best_cells(results)
+    assert list(zip(chosen.dataset, chosen.architecture, strict=True)) == [
+        ("a", "deepbind"),
+        ("b", "danq"),  # a tie goes to the first by name, not to the better test AUC
+    ]
+
+
+def test_the_shipped_library_is_empty_and_says_so(monkeypatch) -> None:
+    monkeypatch.delenv("KERASBIND_PRESETS", raising=False)
+    assert kb.list_presets() == []
+    with pytest.raises(KerasbindError, match="holds none yet"):
+        kb.load_preset("PUM2")

@@ -1,0 +1,112 @@
+"""The ``standard`` budget, first trials (a portfolio) and ``--arch auto`` on small simulated
+data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kerasbind as kb
+from kerasbind.cli import main
+from kerasbind.options import BUDGETS, TuneOptions, most_learning_steps
+from kerasbind.readers import write_tsv
+from kerasbind.report.trials import summary
+from kerasbind.simulate import simulate_binding
+from kerasbind.tuning.priors import STANDARD_SPACE
+
+TINY = dict(folds=2, max_steps=40, eval_every=20, final_models=1, seed=1)
+
+
+@pytest.fixture(scope="module")
+def simulated():
+    """300 training and 200 test sequences of 60 nt with CTCF planted in the positives."""
+    return simulate_binding(300, 200, ["MA0139.2"], length=60, seed=0)
+
+
+def test_standard_is_the_default_and_costs_at_most_a_thirtieth_of_the_paper() -> None:
+    paper = BUDGETS["paper"]
+    paper_search = paper["trials"] * paper["folds"] * paper["max_steps"]  # 4,800,000
+    assert 30 * most_learning_steps(BUDGETS["standard"]) <= paper_search
+    options = TuneOptions.from_budget()
+    assert options.trials == BUDGETS["standard"]["trials"]
+    assert options.cv.max_steps == BUDGETS["standard"]["max_steps"]
+    assert options.space["first_trials"] == STANDARD_SPACE["first_trials"]
+    # a --space entry replaces the budget's, the rest of the budget's space stays
+    mine = TuneOptions.from_budget(space={"first_trials": [{}]})
+    assert mine.space["first_trials"] == [{}] and mine.space["filters"] == STANDARD_SPACE["filters"]
+    assert TuneOptions.from_budget("paper").space is None  # the paper's protocol: Table 2
+    auto = TuneOptions.from_budget("auto")  # recorded in kerasbind.json, read back for --like
+    assert TuneOptions.from_dict(json.loads(json.dumps(auto.to_dict()))) == auto
+    assert [e["architecture"] for e in auto.space["first_trials"]][:1] == ["deepbind"]
+
+
+def test_first_trials_run_first_in_order(simulated, tmp_path: Path) -> None:
+    train, _ = simulated
+    first = [{"filters": 32, "learning_rate": 0.02}, {"dropout_keep": 1.0}]
+    kb.tune(
+        "deepbind", train, budget="quick", trials=2, space={"first_trials": first},
+        out=tmp_path / "run", progress=False, **TINY,
+    )  # fmt: skip
+    table = pd.read_csv(tmp_path / "run" / "trials.csv")
+    assert len(table) >= 2
+    assert (table.loc[0, "filters"], table.loc[0, "learning_rate"]) == (32, pytest.approx(0.02))
+    assert table.loc[0, "dropout_keep"] == pytest.approx(0.85)  # the default fills the rest
+    assert (table.loc[1, "filters"], table.loc[1, "dropout_keep"]) == (16, pytest.approx(1.0))
+    assert json.loads((tmp_path / "run" / "search.json").read_text())["first_trials"] == first
+
+
+def test_a_first_trial_outside_the_space_is_one_line(simulated, tmp_path: Path) -> None:
+    train, _ = simulated
+    with pytest.raises(kb.KerasbindError, match="first_trials: filters 48 is not in the search"):
+        kb.tune("deepbind", train, space={"first_trials": [{"filters": 48}]}, out=tmp_path, **TINY)
+    with pytest.raises(kb.KerasbindError, match="first_trials entry 1: unknown hyper-parameter"):
+        kb.tune("deepbind", train, space={"first_trials": [{"filter": 48}]}, **TINY)
+
+
+def test_auto_chooses_an_architecture_and_the_run_loads(simulated, tmp_path: Path, capsys) -> None:
+    """Two encodings in one search (one-hot deepbind, k-mer deepbind_e_star); dilated is too
+    deep for 60 nt and is left out; the chosen architecture is what the run folder records."""
+    train, test = simulated
+    write_tsv(train, tmp_path / "train.tsv")
+    write_tsv(test, tmp_path / "test.tsv")
+    space = {
+        "architecture": {"choice": ["deepbind_e_star", "deepbind", "dilated"]},
+        "first_trials": [{"architecture": "deepbind_e_star"}, {"architecture": "deepbind"}],
+    }
+    (tmp_path / "space.json").write_text(json.dumps(space))
+    out = tmp_path / "run"
+    code = main(
+        ["tune", "--arch", "auto", "--train", str(tmp_path / "train.tsv"), "--test",
+         str(tmp_path / "test.tsv"), "--space", str(tmp_path / "space.json"), "--trials", "2",
+         "--folds", "2", "--max-steps", "60", "--eval-every", "30", "--final-models", "1",
+         "--seed", "1", "--out", str(out)]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "not searched: dilated" in captured.err
+
+    table = pd.read_csv(out / "trials.csv")
+    assert list(table.columns[:2]) == ["trial", "architecture"]
+    assert list(table["architecture"][:2]) == ["deepbind_e_star", "deepbind"]
+    assert set(table["architecture"]) <= {"deepbind", "deepbind_e_star"}
+    assert table.loc[table["architecture"] == "deepbind_e_star", "filters"].notna().all()
+
+    run = kb.load_run(out)
+    tuning = run.config["tuning"]
+    ranking = tuning["architectures"]
+    assert ranking[0]["architecture"] == run.architecture.name
+    assert ranking[0]["cv_auc"] == pytest.approx(tuning["cv_auc"])
+    assert all(row["seconds"] > 0 and row["steps"] > 0 for row in ranking)
+    chosen = table.loc[table["cv_auc"].idxmax(), "architecture"]
+    assert run.architecture.name == chosen
+    assert run.config["architecture"]["name"] == chosen
+    assert run.encoder.kind == ("kmer" if run.architecture.embedding else "onehot")
+    probabilities = run.predict(test)
+    assert len(probabilities) == len(test)
+    assert run.metrics["test"]["auc_roc"] > 0.8  # the planted motif was learned
+    assert f"tuned {chosen}:" in captured.out
+    paragraph = summary(table, tuning)  # the report's tuning paragraph
+    assert f"Architectures by best CV AUC (cost): {chosen} " in paragraph
