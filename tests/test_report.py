@@ -254,3 +254,20 @@ def test_report_of_a_run_in_memory(report_run, tmp_path):
     text = write_report(unsaved, tmp_path / "r.html").read_text()
     assert "kerasbind motifs RUN_DIR --input" in text and "not saved to a folder" in text
     assert "<b>0." in text  # the headline AUCs are still there
+
+
+def test_opening_names_the_input_and_which_seed_made_the_model():
+    from kerasbind.report.overview import opening
+
+    config = {
+        "architecture": {"name": "ecblstm"},
+        "encoder": {"kind": "kmer", "length": 99},
+        "training": {"steps": 2000, "seed": 4},
+        "options": {"cv": {"seed": 3}},
+        "tuning": {"trials": 6, "folds": 2},
+    }
+    line = opening(config, {}, None)
+    assert "k-mer embedding input" in line
+    assert "search seed 3, kept final model's seed 4" in line
+    del config["tuning"]
+    assert "seed 4;" in opening(config, {}, None)

@@ -77,7 +77,7 @@ def opening(config: dict[str, Any], metrics: dict[str, Any], run_dir: Path | Non
     arch = config.get("architecture", {})
     encoder = config.get("encoder", {})
     training = config.get("training", {})
-    kind = "k-mer embedding" if encoder.get("kind") == "embedding" else "one-hot"
+    kind = "k-mer embedding" if encoder.get("kind") == "kmer" else "one-hot"
     tuned = config.get("tuning")
     how = (
         f"tuned ({tuned.get('trials', '?')} trials, {tuned.get('folds', '?')}-fold CV), "
@@ -94,7 +94,7 @@ def opening(config: dict[str, Any], metrics: dict[str, Any], run_dir: Path | Non
         f"{escape(arch.get('name', '?'))} ({kind} input, {encoder.get('length', '?')} "
         f"positions), {how}trained "
         f"{f'{steps:,}' if isinstance(steps, int) else format_value(steps)} learning steps, "
-        f"seed {format_value(training.get('seed'))}; {saved}."
+        f"{_seeds(config)}; {saved}."
     )
     command = config.get("command")
     made = (
@@ -189,3 +189,17 @@ def appendix(config: dict[str, Any]) -> str:
     """The run's description as saved (``kerasbind.json``), folded."""
     text = json.dumps(config, indent=2, default=str)
     return f"<details><summary>kerasbind.json as saved</summary><pre>{escape(text)}</pre></details>"
+
+
+def _seeds(config: dict[str, Any]) -> str:
+    """The seed that made the model; for a tuned run also the search's, when they differ (the
+    final models are trained with seeds ``seed``, ``seed + 1``, …)."""
+    model_seed = config.get("training", {}).get("seed")
+    cv = config.get("options", {}).get("cv")
+    search_seed = cv.get("seed") if isinstance(cv, dict) else None
+    if config.get("tuning") and search_seed is not None and search_seed != model_seed:
+        return (
+            f"search seed {format_value(search_seed)}, "
+            f"kept final model's seed {format_value(model_seed)}"
+        )
+    return f"seed {format_value(model_seed)}"
