@@ -157,7 +157,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _default_folder(args: argparse.Namespace) -> Path:
     """RUN_DIR/motifs or RUN_DIR/modisco, after the method (the architecture's by default)."""
-    args.method = args.method or kb.default_motif_method(args.run_dir)
+    args.method = args.method or kb.default_motif_method(kb.run_architecture(args.run_dir))
     return args.run_dir / ("modisco" if args.method == "modisco" else "motifs")
 
 

@@ -242,17 +242,11 @@ def analyse_modisco(
     return ModiscoAnalysis(attributions, motifs, matches, known, db_alphabet, db, patterns)
 
 
-def default_motif_method(architecture: ArchitectureSpec | str | os.PathLike[str]) -> str:
+def default_motif_method(architecture: ArchitectureSpec) -> str:
     """``"filters"`` (the paper's method) for models whose first layer is a convolution over
     one-hot nucleotides, ``"modisco"`` for the others: k-mer embedding models (their filters see
-    k-mer vectors) and models without a convolution (KEGRU). ``architecture``: a spec, or a run
-    folder (its ``kerasbind.json`` is read, no model loaded). docs/attribution.md gives the
-    evidence."""
-    if isinstance(architecture, str | os.PathLike):
-        from kerasbind.run.layout import CONFIG_FILE
-        from kerasbind.run.schema import read_description
-
-        architecture = read_description(Path(architecture) / CONFIG_FILE).architecture
+    k-mer vectors) and models without a convolution (KEGRU). docs/attribution.md gives the
+    evidence; for a run folder, ``default_motif_method(kb.run_architecture(path))``."""
     return "filters" if architecture.conv_layers and not architecture.embedding else "modisco"
 
 

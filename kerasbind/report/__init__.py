@@ -38,22 +38,6 @@ SECTIONS = (
 )
 
 
-def check_run_folder(path: str | os.PathLike[str]) -> Path:
-    """``path`` if it is a run folder, else a `KerasbindError` saying what it is not (fast: no
-    TensorFlow)."""
-    from kerasbind.run.layout import CONFIG_FILE, MODEL_FILE, is_run_folder
-
-    path = Path(path)
-    if not path.is_dir():
-        raise KerasbindError(f"{path}: no such folder")
-    if not is_run_folder(path):
-        raise KerasbindError(
-            f"{path}: not a kerasbind run directory (needs {MODEL_FILE} and {CONFIG_FILE}; "
-            "make one with 'kerasbind train' or 'kerasbind tune')"
-        )
-    return path
-
-
 def build_report(
     run: Any,
     *,

@@ -9,7 +9,10 @@ embedded models, ``word2vec.npy`` with ``word2vec.vocab.json``; after an evaluat
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from kerasbind.errors import KerasbindError
 
 MODEL_FILE = "model.keras"
 CONFIG_FILE = "kerasbind.json"
@@ -36,3 +39,17 @@ RUN_FILES = (
 def is_run_folder(path: Path) -> bool:
     """``path`` holds a model and its description."""
     return (path / CONFIG_FILE).is_file() and (path / MODEL_FILE).is_file()
+
+
+def check_run_folder(path: str | os.PathLike[str]) -> Path:
+    """``path`` if it is a run folder, else a `KerasbindError` saying what it is not (fast: no
+    TensorFlow)."""
+    path = Path(path)
+    if not path.is_dir():
+        raise KerasbindError(f"{path}: no such folder")
+    if not is_run_folder(path):
+        raise KerasbindError(
+            f"{path}: not a kerasbind run directory (needs {MODEL_FILE} and {CONFIG_FILE}; "
+            "make one with 'kerasbind train' or 'kerasbind tune')"
+        )
+    return path

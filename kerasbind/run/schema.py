@@ -4,6 +4,7 @@ model is built from checked for type and range before anything is built or alloc
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,14 @@ class Description:
     architecture: ArchitectureSpec
     hparams: HyperParameters
     freeze_embedding: bool
+
+
+def run_architecture(folder: str | os.PathLike[str]) -> ArchitectureSpec:
+    """The architecture a run folder's ``kerasbind.json`` describes, checked; no model is
+    loaded (and TensorFlow not started)."""
+    from kerasbind.run.layout import CONFIG_FILE, check_run_folder
+
+    return read_description(check_run_folder(folder) / CONFIG_FILE).architecture
 
 
 def read_description(path: Path) -> Description:

@@ -32,7 +32,7 @@ from kerasbind.run.layout import (
     ROC_FILE,
     RUN_FILES,
     VECTORS_FILE,
-    is_run_folder,
+    check_run_folder,
 )
 
 if TYPE_CHECKING:
@@ -140,11 +140,7 @@ def load(path: Any, *, trust: bool = False) -> Run:
     path = folder_argument(path)
     if not isinstance(trust, bool):
         raise KerasbindError(f"trust must be True or False, not {trust!r}")
-    if not is_run_folder(path):
-        raise KerasbindError(
-            f"{path}: not a kerasbind run directory (needs {MODEL_FILE} and {CONFIG_FILE}; "
-            "make one with 'kerasbind train')"
-        )
+    check_run_folder(path)
     description = read_description(path / CONFIG_FILE)
     word2vec = _saved_vectors(path, trust)
     model = load_model_file(path / MODEL_FILE, description)
