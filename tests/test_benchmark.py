@@ -12,6 +12,7 @@ import pytest
 
 from kerasbind.benchmark import run_benchmark
 from kerasbind.benchmark.cells import Cell, plan, shard
+from kerasbind.benchmark.runner import cell_budgets
 from kerasbind.benchmark.sources import DatasetSource, read_manifest
 from kerasbind.cli import main
 from kerasbind.readers import write_tsv
@@ -80,13 +81,25 @@ def test_shards_then_resume_then_summary(inputs, tmp_path: Path, capsys) -> None
         "test_auc_roc",
         "test_auc_pr",
         "cv_auc",
+        "chosen_architecture",
         "learning_steps",
+        "trials",
+        "total_steps",
         "seconds",
+        "cpu_seconds",
+        "load",
+        "cores",
+        "cpu",
         "budget",
         "seed",
         "kerasbind_version",
+        "code",
     ]
     assert set(results.n_train) == {300} and set(results.n_train_positive) == {150}
+    assert (results.chosen_architecture == results.architecture).all()
+    # the compute each cell used: its search's steps over the folds and the final model's
+    assert (results.total_steps >= results.learning_steps + 2 * 30 * results.trials).all()
+    assert (results.cpu_seconds > 0).all() and (results.load >= 0).all()
     assert set(results.budget) == {"tiny"} and set(results.learning_steps) <= {30, 60}
     assert results.test_auc_roc.between(0.5, 1).all()  # planted motifs are learnable
     for path in ("figures/auc_distribution.png", "figures/wilcoxon.png", "benchmark.html"):
@@ -298,3 +311,27 @@ def test_two_clip_sets_two_architectures(shared_data: Path, tmp_path: Path, caps
     assert main(arguments) == 0
     captured = capsys.readouterr()
     assert _trials_run(captured.err) == 0 and "trained 0 cell(s), skipped 4" in captured.out
+
+
+def test_an_auto_cell_records_the_architecture_it_chose(inputs, tmp_path: Path) -> None:
+    """``--arch auto`` is a cell like any other; its record names the architecture chosen."""
+    budget = tmp_path / "tiny_auto.json"
+    budget.write_text(json.dumps({**TINY, "trials": 2, "base": "auto"}))
+    code = main(
+        [
+            "benchmark", "--arch", "auto", "--datasets", str(inputs["manifest"]),
+            "--budget", str(budget), "--out", str(tmp_path / "b"), "--quiet",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    results = pd.read_csv(tmp_path / "b" / "results.csv")
+    assert set(results.architecture) == {"auto"} and set(results.budget) == {"tiny_auto"}
+    assert results.chosen_architecture.isin(["deepbind", "deepbind_star"]).all()
+    assert results.test_auc_roc.between(0.5, 1).all()
+
+
+def test_each_cell_gets_the_budget_tune_would_use() -> None:
+    budgets = cell_budgets(["deepbind", "auto"], None)
+    assert (budgets["deepbind"].name, budgets["auto"].name) == ("standard", "auto")
+    assert budgets["auto"].trials > budgets["deepbind"].trials
+    assert {b.name for b in cell_budgets(["deepbind", "auto"], "quick").values()} == {"quick"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,10 +18,12 @@ from typing import Any
 
 from kerasbind import __version__
 from kerasbind.benchmark.budget import Budget
+from kerasbind.benchmark.compute import ComputeMeter
 from kerasbind.benchmark.sources import DatasetSource
 from kerasbind.errors import KerasbindError
 from kerasbind.files import read_json, write_json
 from kerasbind.locking import FolderInUse, folder_lock
+from kerasbind.report.trials import TRIALS_FILE
 from kerasbind.sequences import SequenceSet
 
 RUNS = "runs"
@@ -169,7 +170,7 @@ def run_cell(
     distributed worker, whose trials the chief records."""
     import kerasbind as kb
 
-    started = time.time()
+    meter = ComputeMeter()
     tuned = kb.tune(
         cell.architecture, train, test=test, seed=wanted["seed"], out=cell.run_dir(out),
         negatives=wanted["negatives"], neg_ratio=wanted["neg_ratio"], progress=progress,
@@ -178,6 +179,8 @@ def run_cell(
     if tuned is None:
         return None
     test_metrics = tuned.metrics["test"]
+    tuning = tuned.config["tuning"]
+    steps = tuned.config["training"]["steps"]
     record = {
         **base_record(cell, wanted),
         "status": "done",
@@ -185,12 +188,24 @@ def run_cell(
         "n_train_positive": train.n_positive,
         "test_auc_roc": test_metrics["auc_roc"],
         "test_auc_pr": test_metrics["auc_pr"],
-        "cv_auc": tuned.config["tuning"]["cv_auc"],
-        "learning_steps": tuned.config["training"]["steps"],
-        "seconds": round(time.time() - started, 1),
+        "cv_auc": tuning["cv_auc"],
+        "chosen_architecture": tuned.config["architecture"]["name"],
+        "learning_steps": steps,
+        "trials": tuning["trials"],
+        "total_steps": search_steps(cell.run_dir(out), tuning["folds"])
+        + steps * budget.final_models,
+        **meter.read(),
     }
     write_json(cell.run_dir(out) / RECORD, record)
     return record
+
+
+def search_steps(run_dir: Path, folds: int) -> int:
+    """Learning steps the search spent: where each trial stopped, times the folds."""
+    import pandas as pd
+
+    trials = pd.read_csv(run_dir / TRIALS_FILE, usecols=["stopped_at"])
+    return int(trials["stopped_at"].fillna(0).sum()) * folds
 
 
 def base_record(cell: Cell, wanted: dict[str, Any]) -> dict[str, Any]:

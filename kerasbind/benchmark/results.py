@@ -17,11 +17,19 @@ COLUMNS = [
     "test_auc_roc",
     "test_auc_pr",
     "cv_auc",
+    "chosen_architecture",
     "learning_steps",
+    "trials",
+    "total_steps",
     "seconds",
+    "cpu_seconds",
+    "load",
+    "cores",
+    "cpu",
     "budget",
     "seed",
     "kerasbind_version",
+    "code",
 ]
 FAILED_COLUMNS = ["dataset", "architecture", "error"]
 

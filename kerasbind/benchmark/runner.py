@@ -19,6 +19,7 @@ from kerasbind.benchmark.results import auc_table, collect, write_csv
 from kerasbind.benchmark.sources import DatasetSource, load_source, resolve_datasets
 from kerasbind.errors import KerasbindError, did_you_mean
 from kerasbind.html import format_duration
+from kerasbind.options import AUTO_BUDGET, DEFAULT_BUDGET
 
 RESULTS = "results.csv"
 FAILED = "failed.csv"
@@ -41,21 +42,39 @@ class BenchmarkSummary:
 
 
 def resolve_architectures(names: str | Sequence[str]) -> list[str]:
-    """``deepbind,dilated`` or ``all`` (the nine of Table 1) as a checked list."""
+    """``deepbind,dilated,auto`` or ``all`` (the nine of Table 1) as a checked list (``auto``:
+    a cell whose search chooses the architecture too, as ``tune --arch auto``)."""
     from kerasbind.models import ARCHITECTURES
+    from kerasbind.tuning.auto import AUTO
 
+    known = [*ARCHITECTURES, AUTO]
     if isinstance(names, str):
         names = [name.strip() for name in names.split(",") if name.strip()]
     if list(names) == ["all"]:
         return list(ARCHITECTURES)
-    unknown = [name for name in names if name not in ARCHITECTURES]
+    unknown = [name for name in names if name not in known]
     if unknown or not names:
-        hint = did_you_mean(unknown[0], ARCHITECTURES) if unknown else ""
+        hint = did_you_mean(unknown[0], known) if unknown else ""
         raise KerasbindError(
             f"--arch: unknown {', '.join(unknown) or 'empty list'}{hint} (use 'all' or names "
-            f"from {', '.join(ARCHITECTURES)})"
+            f"from {', '.join(known)})"
         )
     return list(dict.fromkeys(names))
+
+
+def cell_budgets(
+    architectures: Sequence[str], budget: str | Path | Budget | None
+) -> dict[str, Budget]:
+    """Each architecture's budget: ``budget`` for all, or (None) what ``tune`` would use —
+    ``auto`` for an ``auto`` cell, ``standard`` for the others."""
+    from kerasbind.tuning.auto import AUTO
+
+    if budget is not None:
+        chosen = budget if isinstance(budget, Budget) else load_budget(budget)
+        return {arch: chosen for arch in architectures}
+    return {
+        arch: load_budget(AUTO_BUDGET if arch == AUTO else DEFAULT_BUDGET) for arch in architectures
+    }
 
 
 def _say(progress: bool, text: str) -> None:
@@ -103,7 +122,7 @@ def run_benchmark(
     datasets: str | Path | Sequence[DatasetSource],
     out: str | Path,
     *,
-    budget: str | Path | Budget = "quick",
+    budget: str | Path | Budget | None = None,
     seed: int = 0,
     shard: tuple[int, int] = (1, 1),
     negatives: str = "none",
@@ -116,7 +135,8 @@ def run_benchmark(
     """Tune every unfinished (dataset, architecture) cell of shard ``shard`` = (I, N) as an
     ordinary ``tune`` run in ``OUT/runs/DATASET/ARCH`` (an interrupted one resumes), record
     failures and go on, then redraw the summary of every cell under ``OUT`` (``published``: other
-    methods' test AUCs to compare with on the page, see `summarise`)."""
+    methods' test AUCs to compare with on the page, see `summarise`). ``budget``: one for every
+    cell, or None for ``tune``'s own (``standard``; ``auto`` for an ``auto`` cell)."""
     from kerasbind.runtime import quiet_tensorflow
 
     quiet_tensorflow()  # before kerasbind.models imports Keras
@@ -125,10 +145,13 @@ def run_benchmark(
     out = Path(out)
     archs = resolve_architectures(architectures)
     sources = resolve_datasets(datasets) if isinstance(datasets, (str, Path)) else list(datasets)
-    budget = budget if isinstance(budget, Budget) else load_budget(budget)
+    budgets = cell_budgets(archs, budget)
     if published is not None:
         read_published(published)  # a bad file fails before any training
-    wanted = cells_module.settings(budget, seed, negatives, neg_ratio)
+    wanted = {
+        arch: cells_module.settings(chosen, seed, negatives, neg_ratio)
+        for arch, chosen in budgets.items()
+    }
     plan = cells_module.plan(sources, archs)
     cells_module.check_plan(plan, out)  # no two cells in one folder, no other data in one
     mine = cells_module.shard(plan, *shard)
@@ -137,20 +160,24 @@ def run_benchmark(
             f"KerasTuner's distributed mode runs one cell per command, but shard "
             f"{shard[0]}/{shard[1]} has {len(mine)}; use --shard I/{len(plan)}"
         )
-    todo = [cell for cell in mine if not cells_module.finished(cell, out, wanted)]
+    todo = [
+        cell for cell in mine if not cells_module.finished(cell, out, wanted[cell.architecture])
+    ]
     worker = distributed_role() == "worker"
     summary = BenchmarkSummary(pd.DataFrame(), pd.DataFrame(), skipped=len(mine) - len(todo))
     _say(
         progress,
         f"{len(plan)} cells, {len(mine)} in shard {shard[0]}/{shard[1]}, "
-        f"{summary.skipped} finished, {len(todo)} to run (budget {budget.name})",
+        f"{summary.skipped} finished, {len(todo)} to run (budget "
+        f"{', '.join(sorted({chosen.name for chosen in budgets.values()}))})",
     )
     bar = CellProgress([c.architecture for c in todo], _times(plan, out), enabled=progress)
     for cell in todo:
         label = f"{cell.source.name} × {cell.architecture}"
         bar.start(label)
         try:
-            with cells_module.claimed(cell, out, wanted, lock=not worker):  # records a failure
+            settings = wanted[cell.architecture]
+            with cells_module.claimed(cell, out, settings, lock=not worker):  # records a failure
                 train, test = load_source(
                     cell.source,
                     negatives=negatives,
@@ -159,7 +186,9 @@ def run_benchmark(
                     data_dir=data_dir,
                     manual_dir=manual_dir,
                 )
-                record = cells_module.run_cell(cell, out, train, test, budget, wanted, progress)
+                record = cells_module.run_cell(
+                    cell, out, train, test, budgets[cell.architecture], settings, progress
+                )
         except cells_module.CellSkipped as skipped:
             summary.elsewhere.append(label)
             bar.finish(cell.architecture, f"{label} skipped: {skipped}")

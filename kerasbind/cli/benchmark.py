@@ -26,8 +26,13 @@ EPILOG = """\
   or a TSV manifest file, one dataset a line: name<TAB>train<TAB>test (paths relative to the
   manifest; any format kerasbind reads; --negatives shuffle for positives-only files)
 
---budget: quick or paper (as for tune), or FILE.json with any of trials, folds, max_steps,
-  eval_every, final_models and an optional "base" preset (default quick) for the others.
+--arch: the nine of Table 1, 'all', and 'auto' (a cell whose search chooses the architecture
+  too, as 'kerasbind tune --arch auto').
+
+--budget: by default each cell gets what 'kerasbind tune' would use: standard, or auto for an
+  auto cell. Or one for every cell: standard, auto, paper or quick (as for tune), or FILE.json
+  with any of trials, folds, max_steps, eval_every, final_models and an optional "base" preset
+  (default quick) for the others and the search space.
 
 Finished cells are skipped and an interrupted cell resumes its KerasTuner search: run the same
 command again to continue; once all cells are done it only redraws the summary. A failed cell is
@@ -58,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--arch",
         required=True,
         metavar="A,B|all",
-        help="architectures, comma-separated, or 'all' (the nine of Table 1)",
+        help="architectures, comma-separated, 'all' (the nine of Table 1) or 'auto'",
     )
     parser.add_argument(
         "--datasets",
@@ -68,9 +73,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--budget",
-        default="quick",
-        metavar="quick|paper|FILE.json",
-        help="search budget per cell (default quick)",
+        default=None,
+        metavar="NAME|FILE.json",
+        help="one search budget for every cell (default: as tune, standard or auto)",
     )
     parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="benchmark folder")
     parser.add_argument(
