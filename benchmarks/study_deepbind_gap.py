@@ -10,6 +10,11 @@ finished jobs are skipped, so the same command resumes::
 
     python benchmarks/study_deepbind_gap.py [--all] OUT.jsonl [CANDIDATE...]
     python benchmarks/study_deepbind_gap.py --summary OUT.jsonl [CANDIDATE...]
+    python benchmarks/study_deepbind_gap.py --leave-one-out OUT.jsonl
+
+``--leave-one-out`` checks the standard budget's priors (kerasbind/tuning/priors.py) as they
+would be made without each experiment: for every experiment X, the comparisons behind each
+prior over the *other* experiments, and whether each still points the same way.
 """
 
 from __future__ import annotations
@@ -136,8 +141,42 @@ def summary(out: Path, names: list[str]) -> str:
     return "\n".join(lines)
 
 
+# each prior of the standard budget: (the setting chosen, the one it was preferred to)
+PRIORS = {
+    "first trial with 128 filters": ("filters_128", "default"),
+    "learning rate at most 0.03 (not 0.1)": ("default", "adagrad_0.1"),
+    "learning rate below 0.03": ("default", "adagrad_0.03"),
+}
+
+
+def leave_one_out(out: Path) -> str:
+    """For each experiment X and each prior: on how many of the other experiments the chosen
+    setting's best validation AUC beat the one it was preferred to."""
+    best: dict[str, dict[str, float]] = {}
+    for row in map(json.loads, out.open()):
+        best.setdefault(row["set"], {})[row["candidate"]] = max(row["val_auc"])
+    lines = ["experiment left out | " + " | ".join(PRIORS)]
+    holds = True
+    for left_out in sorted(best):
+        cells = []
+        for chosen, other in PRIORS.values():
+            pairs = [
+                aucs[chosen] > aucs[other]
+                for name, aucs in best.items()
+                if name != left_out and chosen in aucs and other in aucs
+            ]
+            holds &= sum(pairs) > len(pairs) / 2
+            cells.append(f"{sum(pairs)}/{len(pairs)}")
+        lines.append(f"{left_out} | " + " | ".join(cells))
+    verdict = "every prior" if holds else "NOT every prior"
+    lines.append(f"{verdict} wins on a majority of the other experiments for every X")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--summary":
+    if sys.argv[1] == "--leave-one-out":
+        print(leave_one_out(Path(sys.argv[2])))
+    elif sys.argv[1] == "--summary":
         print(summary(Path(sys.argv[2]), sys.argv[3:]))
     elif sys.argv[1] == "--all":
         every = sorted(path.name for path in CLIP.iterdir() if (path / "30000").is_dir())
