@@ -46,7 +46,26 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "filters_64": {"filters": 64},
     "no_dropout": {"dropout_keep": 1.0},
     "filters_128": {"filters": 128},
+    "filters_128_maxavg": {"filters": 128},
 }
+# candidates whose model differs from kerasbind's deepbind beyond its hyper-parameters:
+# "maxavg" concatenates a global average to the global max of the convolution (DeepBind's
+# "max+avg" pooling; deepRAM and kerasbind keep the max alone)
+MAX_AND_AVERAGE = {"filters_128_maxavg"}
+
+
+def max_and_average_model(arch: Any, hparams: dict[str, Any], encoder: Any) -> Any:
+    """kerasbind's deepbind with the global max and the global average concatenated."""
+    import keras
+
+    from kerasbind.models.blocks import conv_stage, head, pad_unknown
+
+    inputs = keras.Input(encoder.input_shape, dtype=encoder.input_dtype, name="encoded")
+    x = conv_stage(pad_unknown(inputs, arch.filter_width - 1), arch, hparams, pool_last=False)
+    pooled = keras.layers.Concatenate()(
+        [keras.layers.GlobalMaxPooling1D()(x), keras.layers.GlobalAveragePooling1D()(x)]
+    )
+    return keras.Model(inputs, head(pooled, hparams))
 
 
 def jobs(names: list[str], sets: list[str]) -> list[dict[str, Any]]:
@@ -81,7 +100,10 @@ def run_job(job: dict[str, Any], data: tuple[np.ndarray, np.ndarray, np.ndarray]
     encoder = EncoderSpec("onehot", LENGTH)
     hparams = {**default_hyperparameters(arch), **CANDIDATES[job["candidate"]]}
     set_seed(job["fold"])
-    model = build_model(arch, hparams, encoder)
+    if job["candidate"] in MAX_AND_AVERAGE:
+        model = max_and_average_model(arch, hparams, encoder)
+    else:
+        model = build_model(arch, hparams, encoder)
     compile_model(model, arch, hparams)
     held_out = third == job["fold"]
     x = encode_codes(codes, encoder)

@@ -24,6 +24,7 @@ _API = {
     "tune": ("kerasbind.api", "tune"),
     "load_run": ("kerasbind.api", "load_run"),
     "BUDGETS": ("kerasbind.options", "BUDGETS"),
+    "SELECT_BY": ("kerasbind.options", "SELECT_BY"),
     "TrainOptions": ("kerasbind.options", "TrainOptions"),
     "TuneOptions": ("kerasbind.options", "TuneOptions"),
     "CVSettings": ("kerasbind.options", "CVSettings"),

@@ -19,11 +19,14 @@ from kerasbind.errors import KerasbindError
 # "standard" (the default) and "auto" (the default of --arch auto) also bring a search space
 # and first trials (`kerasbind.tuning.priors`); docs/tuning.md gives the evidence for each.
 BUDGETS: dict[str, dict[str, int]] = {
-    "standard": dict(trials=6, folds=2, max_steps=10_000, eval_every=2_000, final_models=1),
-    "auto": dict(trials=14, folds=2, max_steps=10_000, eval_every=2_000, final_models=1),
+    "standard": dict(trials=5, folds=2, max_steps=10_000, eval_every=2_000, final_models=3),
+    "auto": dict(trials=14, folds=2, max_steps=10_000, eval_every=2_000, final_models=3),
     "paper": dict(trials=40, folds=3, max_steps=40_000, eval_every=5_000, final_models=5),
     "quick": dict(trials=4, folds=2, max_steps=1_500, eval_every=500, final_models=2),
 }
+# how a budget keeps its final models (TuneOptions.select_by; the others: the paper's rule)
+ENSEMBLE = "ensemble"  # keep every final model, averaged (kerasbind.tuning.final)
+BUDGET_SELECT_BY = {"standard": ENSEMBLE, "auto": ENSEMBLE}
 DEFAULT_BUDGET = "standard"
 AUTO_BUDGET = "auto"  # the default budget of ``--arch auto``
 BUDGET_KEYS = ("trials", "folds", "max_steps", "eval_every", "final_models")
@@ -41,7 +44,7 @@ def most_learning_steps(numbers: dict[str, int]) -> int:
 _PAPER = BUDGETS["paper"]
 NEGATIVES = ("none", "shuffle")
 SEARCHES = ("random", "hyperband", "bayesian")
-SELECT_BY = ("training", "validation")
+SELECT_BY = ("training", "validation", "ensemble")
 # upper bounds: an options object (also one read from a shared run folder) never asks for
 # unbounded work or memory
 MAX_STEPS = 10_000_000
@@ -263,6 +266,7 @@ class TuneOptions:
         if budget not in BUDGETS:
             raise KerasbindError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
         values = {k: v for k, v in given.items() if v is not None}
+        values.setdefault("select_by", BUDGET_SELECT_BY.get(budget, "training"))
         if budget in BUDGET_SPACES:
             values["space"] = {**BUDGET_SPACES[budget], **values.get("space", {})}
         numbers = {**BUDGETS[budget], **{k: values.pop(k) for k in BUDGET_KEYS if k in values}}

@@ -1,4 +1,5 @@
-"""deepRAM's Figs. 2 and 3 for a benchmark: AUC distributions and the Wilcoxon heatmap."""
+"""deepRAM's Figs. 2 and 3 for a benchmark: AUC distributions and the Wilcoxon heatmap; and,
+beside published AUCs, a scatter of kerasbind against them experiment by experiment."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kerasbind.benchmark.published import published_for
 from kerasbind.benchmark.stats import Correction, adjust, by_mean, wilcoxon_table
+from kerasbind.benchmark.versus import BEST, at_least_as_good, with_best
 from kerasbind.files import write_atomic
 
 LARGE = 10_000  # paper §3.3: < 10,000 positive training sequences vs more
+SCATTER = "published_scatter.png"
+SCATTER_AGAINST = ("DeepBind", BEST)  # the published method of the same model, and the best
 
 
 def _pyplot() -> Any:
@@ -92,6 +97,48 @@ def draw_heatmap(ax: Any, aucs: pd.DataFrame, fig: Any, correction: Correction =
     fig.colorbar(image, ax=ax, label="mean AUC of row − mean AUC of column")
 
 
+def draw_scatter(ax: Any, ours: pd.Series, theirs: pd.Series, title: str, low: float) -> None:
+    """kerasbind's test AUC (y) against a published one (x), one point per experiment both
+    have, both axes from ``low`` to 1 with the diagonal drawn; points on or above it (kerasbind
+    at least as good at the published precision) in blue, below in red; the title counts
+    them."""
+    pair = pd.DataFrame({"ours": ours, "theirs": theirs}).dropna()
+    good = at_least_as_good(pair["ours"], pair["theirs"])
+    ax.plot([low, 1], [low, 1], color="grey", linewidth=1, zorder=1)
+    marks = ((good, "tab:blue", "kerasbind ≥ published"), (~good, "tab:red", "kerasbind below"))
+    for mask, color, label in marks:
+        ax.scatter(pair["theirs"][mask], pair["ours"][mask], s=18, color=color, label=label)
+    ax.set_xlim(low, 1)
+    ax.set_ylim(low, 1)
+    ax.set_aspect("equal")
+    ax.set_title(f"{title}: ≥ on {int(good.sum())} of {len(pair)}", fontsize=9)
+    ax.legend(loc="lower right", fontsize=7)
+
+
+def draw_published_scatter(aucs: pd.DataFrame, published: pd.DataFrame, path: Path) -> Path | None:
+    """`SCATTER`: one row of panels per architecture that shares experiments with the published
+    table, one panel against published DeepBind and one against the best published AUC of each
+    experiment (`SCATTER_AGAINST`, where the table has them); None when nothing is shared."""
+    others = published_for(list(aucs.index), with_best(published))
+    against = [method for method in SCATTER_AGAINST if method in others]
+    shared = [a for a in by_mean(aucs) if (aucs[a].notna() & others[against[0]].notna()).any()]
+    if not shared:
+        return None
+    low = min(aucs[shared].min().min(), others[against].min().min(), 0.9) - 0.02
+    plt = _pyplot()
+    fig, axes = plt.subplots(
+        len(shared), len(against), figsize=(4 * len(against), 4 * len(shared)), squeeze=False
+    )
+    for row, architecture in zip(axes, shared, strict=True):
+        for ax, method in zip(row, against, strict=True):
+            title = f"{architecture} vs {method}"
+            draw_scatter(ax, aucs[architecture], others[method], title, low)
+            ax.set_xlabel(f"{method} test AUC" + ("" if method == BEST else " (published)"))
+            ax.set_ylabel(f"kerasbind {architecture} test AUC")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
 def _save(fig: Any, path: Path) -> Path:
     plt = _pyplot()
     write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120, bbox_inches="tight"))
@@ -119,10 +166,16 @@ def common_datasets(aucs: pd.DataFrame) -> pd.DataFrame | None:
     return common
 
 
-def draw_figures(results: pd.DataFrame, aucs: pd.DataFrame, folder: Path) -> list[Path]:
+def draw_figures(
+    results: pd.DataFrame,
+    aucs: pd.DataFrame,
+    folder: Path,
+    published: pd.DataFrame | None = None,
+) -> list[Path]:
     """``auc_distribution.png``, ``auc_common.png`` (the same on the datasets every
-    architecture ran on, when coverage differs), ``wilcoxon.png`` (two or more architectures)
-    and ``auc_by_size.png`` (when the datasets span both sizes); returns the paths written."""
+    architecture ran on, when coverage differs), ``wilcoxon.png`` (two or more architectures),
+    ``auc_by_size.png`` (when the datasets span both sizes) and, given ``published`` AUCs that
+    share experiments with the results, `SCATTER`; returns the paths written."""
     plt = _pyplot()
     if aucs.empty:
         return []
@@ -147,4 +200,7 @@ def draw_figures(results: pd.DataFrame, aucs: pd.DataFrame, folder: Path) -> lis
         for ax, (label, names) in zip(axes, groups.items(), strict=True):
             draw_distribution(ax, aucs.loc[names], f"{len(names)} datasets with {label}")
         paths.append(_save(fig, folder / "auc_by_size.png"))
+    if published is not None:
+        scatter = draw_published_scatter(aucs, published, folder / SCATTER)
+        paths.extend([scatter] if scatter else [])
     return paths

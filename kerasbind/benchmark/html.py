@@ -1,6 +1,7 @@
 """``benchmark.html``: what ran (cells done of the plan), each architecture's median test AUC
 beside the deepRAM paper's and published methods' on the same datasets, the figures with
-captions, the pairwise Wilcoxon tests with their multiple-testing correction, and every cell."""
+captions, the pairwise Wilcoxon tests with their multiple-testing correction, kerasbind against
+each published method (paired tests, scatter), and every cell with the compute it used."""
 
 from __future__ import annotations
 
@@ -10,14 +11,23 @@ from pathlib import Path
 
 import pandas as pd
 
-from kerasbind.benchmark.figures import LARGE, common_datasets
+from kerasbind.benchmark.figures import LARGE, SCATTER, common_datasets
 from kerasbind.benchmark.published import (
     PAPER_MEDIANS,
     PAPER_SETS,
+    experiment,
     published_for,
     task,
 )
 from kerasbind.benchmark.stats import CORRECTIONS, Correction, by_mean, pair_table
+from kerasbind.benchmark.versus import (
+    BEST,
+    PRECISION,
+    comparisons,
+    format_auc,
+    format_difference,
+    per_experiment,
+)
 from kerasbind.html import (
     captioned,
     escape,
@@ -148,6 +158,12 @@ CAPTIONS = {
         "cell's number is the {correction}-adjusted P-value; red where the row's mean AUC is "
         "higher than the column's, blue where lower, stronger for a larger difference."
     ),
+    SCATTER: (
+        "kerasbind's test AUC (y) against the published one (x), one point per experiment, for "
+        "each architecture (rows) against published DeepBind and against the best published "
+        "AUC of each experiment (any method); blue on or above the diagonal "
+        "(kerasbind at least as good at the published three decimals), red below."
+    ),
 }
 
 
@@ -175,6 +191,33 @@ def _tests(bench: BenchmarkPage, figures: dict[str, Path]) -> str:
     return body
 
 
+def _versus(aucs: pd.DataFrame, published: pd.DataFrame, figures: dict[str, Path]) -> str:
+    """kerasbind against each published method: the paired tests' table and the scatter."""
+    table = comparisons(aucs, published)
+    if table.empty:
+        return ""
+    formats = {
+        "kerasbind median": format_auc,
+        "published median": format_auc,
+        "median difference": format_difference,
+        "P": ".2g",
+        "Holm P": ".2g",
+    }
+    text = note_tag(
+        f"Each architecture against each published method on the experiments both have: "
+        f"medians, the median of the per-experiment differences (kerasbind − published), "
+        f"experiments where kerasbind is higher (wins), equal (ties) or lower (losses) with "
+        f"its AUC rounded to the published {PRECISION} decimals, and the two-sided Wilcoxon "
+        f"signed-rank P; the {table['P'].notna().sum()} P-values are one family, adjusted by "
+        f"{escape(CORRECTIONS['holm'])}. “{BEST}”: each experiment's highest published AUC "
+        "of any method. The published AUCs are other groups' own runs and protocols."
+    )
+    body = frame_table(table, formats, sortable=True, max_rows=None) + text
+    if SCATTER in figures:
+        body += _figure(figures[SCATTER], "")
+    return section("Against the published methods", body)
+
+
 def natural_order(names: pd.Index | pd.Series) -> list[int]:
     """Positions that sort names as a person reads them: ``2_X`` before ``10_X``."""
     keys = [[int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(n))] for n in names]
@@ -182,30 +225,70 @@ def natural_order(names: pd.Index | pd.Series) -> list[int]:
 
 
 def per_dataset(bench: BenchmarkPage) -> pd.DataFrame:
-    """One row per dataset: positives, each architecture's test AUC and the published ones."""
-    order = by_mean(bench.aucs)
-    table = bench.aucs[order].iloc[natural_order(bench.aucs.index)]
+    """One row per dataset: positives, each architecture's test AUC (and what a searching cell
+    chose) and the published ones."""
+    table = per_experiment(bench.results, bench.published)
+    table = table.iloc[natural_order(table.index)]
     positives = bench.results.groupby("dataset")["n_train_positive"].first()
     table.insert(0, "positives", positives.reindex(table.index))
-    if bench.published is not None:
-        published = published_for(list(table.index), bench.published)
-        table = table.join(published.add_suffix(" (pub.)"))
     return table.rename_axis("dataset").reset_index()
 
 
+# settings a cell records: left out of the every-cell table, and named once above it, when every
+# cell shares one value
+SETTINGS = {
+    "budget": "budget",
+    "seed": "seed",
+    "kerasbind_version": "kerasbind",
+    "code": "code",
+    "cores": "cores",
+    "cpu": "processor",
+}
+
+
+def _shared(results: pd.DataFrame) -> list[str]:
+    return [c for c in SETTINGS if c in results and results[c].nunique(dropna=False) <= 1]
+
+
 def every_cell(results: pd.DataFrame) -> pd.DataFrame:
-    """results.csv's rows as shown: the settings every cell shares left out (they are in the
-    title), times as minutes and seconds."""
-    shown = results.drop(columns=["budget", "seed", "kerasbind_version"], errors="ignore")
-    return shown.iloc[natural_order(shown["dataset"])].rename(columns={"seconds": "time"})
+    """results.csv's rows as shown: the settings every cell shares left out (`_settings` names
+    them), times as minutes and seconds."""
+    shown = results.drop(columns=_shared(results))
+    renamed = {"seconds": "time", "cpu_seconds": "CPU time"}
+    return shown.iloc[natural_order(shown["dataset"])].rename(columns=renamed)
+
+
+def compute_table(results: pd.DataFrame) -> pd.DataFrame:
+    """What every cell cost, in reading order of its experiment (numbered ones first): the
+    architecture it chose, trials, the final model's and all learning steps, wall and CPU
+    seconds, load, cores and code commit (and the processor, where the cells ran on several)."""
+    table = results.iloc[natural_order(results["dataset"].map(experiment))]
+    compute = pd.DataFrame(
+        {
+            "dataset": table["dataset"],
+            "architecture": table["architecture"],
+            "chose": table["chosen_architecture"],
+            "trials": table["trials"],
+            "final steps": table["learning_steps"],
+            "total steps": table["total_steps"],
+            "wall": table["seconds"],
+            "CPU": table["cpu_seconds"],
+            "load": table["load"],
+            "cores": table["cores"],
+            "code": table["code"],
+        }
+    )
+    if table["cpu"].nunique() > 1:
+        compute["processor"] = table["cpu"]
+    return compute.reset_index(drop=True)
 
 
 def _settings(results: pd.DataFrame) -> str:
     values = []
-    shared = (("budget", "budget"), ("seed", "seed"), ("kerasbind_version", "kerasbind"))
-    for column, label in shared:
-        if column in results and len(results):
-            values.append(f"{label} {', '.join(sorted(set(results[column].astype(str))))}")
+    for column, label in SETTINGS.items():
+        known = results[column].dropna().astype(str) if column in results else []
+        if len(known):
+            values.append(f"{label} {', '.join(sorted(set(known)))}")
     return "; ".join(values)
 
 
@@ -238,6 +321,8 @@ def benchmark_page(bench: BenchmarkPage) -> str:
             parts.append(section("Distributions", "".join(shown)))
         if bench.aucs.shape[1] >= 2:
             parts.append(section("Pairwise tests", _tests(bench, figures)))
+        if bench.published is not None:
+            parts.append(_versus(bench.aucs, bench.published, figures))
         table = per_dataset(bench)
         numeric = [c for c in table.columns if c not in ("dataset", "positives")]
         parts.append(
@@ -275,16 +360,25 @@ def benchmark_page(bench: BenchmarkPage) -> str:
             "test_auc_pr": ".4f",
             "cv_auc": ".4f",
             "time": format_duration,
+            "CPU time": format_duration,
             "n_train": ",.0f",
             "n_train_positive": ",.0f",
             "learning_steps": ",.0f",
+            "total_steps": ",.0f",
+            "load": ".2f",
         }
         cells = every_cell(bench.results)
         parts.append(
             section(
                 "Every cell",
                 frame_table(cells, formats, wide=True, sortable=True, names=True, max_rows=None)
-                + note_tag("time: the cell's tuning, final models and test, wall clock."),
+                + note_tag(
+                    "time: the cell's tuning, final models and test, wall clock; CPU time: "
+                    "the process's; learning_steps: the final model's; total_steps: every "
+                    "learning step of the search (each trial where it stopped, times the folds) "
+                    "and of the final models; load: the machine's mean 1-minute load average "
+                    "while the cell ran (the cell included)."
+                ),
             )
         )
     return page(bench.title(), "".join(parts))

@@ -111,8 +111,8 @@ def summarise(
     write_csv(results, out / RESULTS)
     write_csv(failures, out / FAILED)
     aucs = auc_table(results)
-    figures = draw_figures(results, aucs, out / FIGURES)
     others = read_published(published) if published is not None else None
+    figures = draw_figures(results, aucs, out / FIGURES, others)
     write_html(out / HTML, BenchmarkPage(results, aucs, failures, pending, figures, others))
     return results, failures, figures
 

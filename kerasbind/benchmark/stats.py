@@ -50,12 +50,20 @@ def adjust(pvalues: pd.DataFrame, method: Correction = "holm") -> pd.DataFrame:
     return pd.DataFrame(adjusted, index=pvalues.index, columns=pvalues.columns)
 
 
+def wilcoxon_p(first: pd.Series, second: pd.Series) -> float:
+    """Two-sided P-value of ``scipy.stats.wilcoxon`` on paired values (NaN when no pair
+    differs: there is nothing to test)."""
+    from scipy.stats import wilcoxon
+
+    if not np.any(np.asarray(first) != np.asarray(second)):
+        return float("nan")
+    return float(wilcoxon(first, second).pvalue)
+
+
 def wilcoxon_table(aucs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For every pair of columns of a dataset × architecture AUC table: the two-sided P-value of
     ``scipy.stats.wilcoxon`` on the datasets both have (NaN when fewer than one differs), and
     the difference of their mean AUCs over those datasets (row minus column)."""
-    from scipy.stats import wilcoxon
-
     names = list(aucs.columns)
     pvalues = pd.DataFrame(np.nan, index=names, columns=names)
     differences = pd.DataFrame(0.0, index=names, columns=names)
@@ -66,9 +74,7 @@ def wilcoxon_table(aucs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
             if len(pair):
                 differences.loc[a, b] = delta.mean()
                 differences.loc[b, a] = -delta.mean()
-            if np.any(delta != 0):
-                p = float(wilcoxon(pair[a], pair[b]).pvalue)
-                pvalues.loc[a, b] = pvalues.loc[b, a] = p
+            pvalues.loc[a, b] = pvalues.loc[b, a] = wilcoxon_p(pair[a], pair[b])
     return pvalues, differences
 
 

@@ -37,13 +37,15 @@ Choose hyper-parameters and the number of learning steps automatically, as deepR
 (paper section 2.3, Table 2): settings are each scored by the mean validation AUC of a
 stratified k-fold cross-validation, measured every --eval-every steps up to --max-steps; the
 best setting and its best checkpoint are kept; --final-models models are then trained on all
-training data and the best one is saved and scored on --test. --arch auto also chooses the
+training data and the best one (or, by default, all of them averaged as one model) is saved
+and scored on --test. --arch auto also chooses the
 architecture: one search over the nine, the architecture a hyper-parameter."""
 
 EPILOG = """\
 budgets (explicit flags override them; docs/tuning.md gives the evidence):
-  standard  6 trials, 2 folds, 10,000 steps, AUC every 2,000, 1 final model, filters up to
-            128, first trials 128 filters then the defaults (default; minutes for deepbind)
+  standard  5 trials, 2 folds, 10,000 steps, AUC every 2,000, 3 final models kept as an
+            ensemble, filters up to 128, first trials 128 filters then the defaults
+            (default; minutes for deepbind)
   auto      14 trials, otherwise as standard; first trials: each architecture at its
             defaults (default of --arch auto)
   paper     40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models, Table 2
@@ -54,9 +56,11 @@ The first trials are the space's "first_trials" (default: the architecture's def
 others are drawn from the space: Table 2, the budget's entries, then --space FILE.json's, e.g.
 {"optimizer": {"fixed": "adagrad"}, "learning_rate": {"log_uniform": [0.01, 0.1]},
  "first_trials": [{"filters": 64}, {}]}.
-Final selection: --select-by training is the paper's rule (highest AUC on the training data);
---select-by validation holds out 10 % and keeps the model best on it, which does not reward
-overfitting and is the better practice.
+Final models: --select-by training is the paper's rule (keep the highest AUC on the training
+data; paper and quick budgets); --select-by validation holds out 10 % and keeps the model best
+on it; --select-by ensemble (standard and auto budgets) keeps them all, merged into one model
+that averages their logits, for one-hot convolutional architectures (deepbind, deepbind_star,
+dilated); the others then train one final model.
 
 Resume: run the same command again and finished trials are kept (KerasTuner's project state in
 RUN_DIR/tuner); a larger --trials extends a finished search; --overwrite starts afresh.
@@ -121,10 +125,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         )
     group.add_argument(
         "--select-by",
-        choices=["training", "validation"],
-        default="training",
-        help="keep the final model best on the training data (paper) or on a held-out 10 %% "
-        "(better practice)",
+        choices=kb.SELECT_BY,
+        default=None,
+        help="keep the final model best on the training data (paper) or on a held-out 10 %%, "
+        "or average them all (ensemble) (default: budget)",
     )
     group.add_argument(
         "--search",

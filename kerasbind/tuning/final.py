@@ -4,6 +4,9 @@
 chosen number of learning steps and the one with the highest AUC on the training data is kept.
 ``select_by="validation"`` trains on a stratified 90 % and keeps the model with the highest AUC
 on the held-out 10 %: it does not reward overfitting, at the cost of a little training data.
+``select_by="ensemble"`` (unlike deepRAM) keeps them all: the models train on all training data
+and, where the architecture allows (`kerasbind.models.merge`: one-hot, convolution only), become
+one model that averages their logits; elsewhere the paper's rule keeps one.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from kerasbind.models import ArchitectureSpec
-from kerasbind.options import SELECT_BY
+from kerasbind.models.merge import can_merge, merge_models, merged_hyperparameters
+from kerasbind.options import ENSEMBLE, SELECT_BY
 from kerasbind.pipeline import PreparedInputs, encode_set, hold_out
 from kerasbind.sequences import SequenceSet
 from kerasbind.training import train_steps
@@ -29,24 +33,29 @@ class FinalSelection:
     """The kept model and how every candidate scored."""
 
     model: Any
-    kept: int  # index into scores
+    kept: int  # index into scores (the first member of an ensemble)
     scores: list[float] = field(default_factory=list)
     select_by: str = "training"
+    hparams: dict[str, Any] | None = None  # the kept model's (an ensemble's are wider)
+    ensemble: int = 1  # members averaged in the kept model
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "select_by": self.select_by,
             "scores": self.scores,
             "kept": self.kept + 1,
             "score": self.scores[self.kept],
         }
+        if self.select_by == ENSEMBLE:
+            found["ensemble"] = self.ensemble  # 1: the architecture does not merge
+        return found
 
 
 def _selection_data(
     prepared: PreparedInputs, train_set: SequenceSet, select_by: str, seed: int
 ) -> tuple[PreparedInputs, tuple[np.ndarray, np.ndarray]]:
     """What the candidates train on, and what they are scored on."""
-    if select_by == "training":
+    if select_by != "validation":
         return prepared, (prepared.x, prepared.y)
     fit_set, held_out = hold_out(train_set, HOLDOUT_FRACTION, seed)
     assert fit_set.labels is not None and held_out.labels is not None
@@ -70,11 +79,15 @@ def train_final(
     progress: SearchProgress | None = None,
 ) -> FinalSelection:
     """Train ``n_models`` models (seeds ``seed``, ``seed + 1``, …) on ``prepared`` (the encoded
-    ``train_set``) and keep the best. They train together as one grouped model
-    (`grouped.FoldGroup`): each member is the model ``fit_model`` would train with its seed."""
+    ``train_set``) and keep the best, or (``ensemble``) all of them merged into one model — or
+    a single model where the architecture does not merge. They train together as one grouped
+    model (`grouped.FoldGroup`): each member is the model ``fit_model`` would train with its
+    seed."""
     if select_by not in SELECT_BY:
         raise ValueError(f"select_by must be one of {SELECT_BY}")
     progress = progress or SearchProgress(enabled=False)
+    if select_by == ENSEMBLE and not can_merge(arch, hparams, n_models):
+        n_models = 1  # nothing to average into one model: more would only be a lottery
     inputs, scoring = _selection_data(prepared, train_set, select_by, seed)
     seeds = [seed + index for index in range(n_models)]
     group = FoldGroup(arch, hparams, inputs, seeds, freeze_embedding)
@@ -90,7 +103,13 @@ def train_final(
     scores = group.validation_auc([scoring] * n_models)
     for index, score in enumerate(scores, start=1):
         progress.message(f"final model {index}/{n_models}: {select_by} AUC {score:.4f}")
+    if select_by == ENSEMBLE and n_models > 1:
+        model = merge_models(group.members, arch, hparams, prepared.encoder)
+        progress.message(f"final model: the {n_models} averaged (logits) as one model")
+        return FinalSelection(
+            model, 0, scores, select_by, merged_hyperparameters(hparams, n_models), n_models
+        )
     kept = int(np.argmax(scores))
     model = group.members[kept]
     model.name = group.built_name
-    return FinalSelection(model=model, kept=kept, scores=scores, select_by=select_by)
+    return FinalSelection(model, kept, scores, select_by, dict(hparams))

@@ -225,7 +225,7 @@ def tune(
     }
     if isinstance(tuner, AutoTuner):
         tuning["architectures"] = architecture_ranking(table, cv.folds)
-    hparams = HyperParameters.from_dict(best["hyperparameters"])
+    hparams = HyperParameters.from_dict(selection.hparams or best["hyperparameters"])
     config = run_config(
         arch, hparams, prepared.encoder, options, train_set=train_set, test_set=test_set,
         steps=best["learning_steps"], eval_every=best["learning_steps"],

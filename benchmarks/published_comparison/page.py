@@ -1,0 +1,358 @@
+"""Write ``benchmarks/published-comparison.md`` (issue 24) from this folder's ``results.csv`` and
+``failed.csv`` beside the published test AUCs of ``../shared/data/published/rbp31_test_auc.tsv``:
+what ran (cells done of run.sh's plan, code, machine, date), the issue's targets, medians, paired
+Wilcoxon tests, every experiment, a scatter (``figures/published_scatter.png``) and the compute
+of every cell. No training; run it whenever cells have finished.
+
+    python benchmarks/published_comparison/page.py [--folder DIR] [--published TSV] [--page MD]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kerasbind.benchmark.figures import SCATTER, draw_published_scatter
+from kerasbind.benchmark.html import compute_table, natural_order
+from kerasbind.benchmark.published import PAPER_MEDIANS, PAPER_SETS, experiment, read_published
+from kerasbind.benchmark.results import COLUMNS, FAILED_COLUMNS, auc_table
+from kerasbind.benchmark.sources import read_manifest
+from kerasbind.benchmark.targets import MedianTarget, Target, TimeTarget, WinsTarget, assess
+from kerasbind.benchmark.versus import (
+    BEST,
+    PRECISION,
+    comparisons,
+    format_auc,
+    format_difference,
+    medians,
+    per_experiment,
+)
+from kerasbind.html import format_duration
+
+HERE = Path(__file__).resolve().parent
+PAGE = HERE.parent / "published-comparison.md"
+PUBLISHED = HERE.parents[2] / "shared" / "data" / "published" / "rbp31_test_auc.tsv"
+# run.sh's calls: each manifest with the architectures run on it
+PLAN = (
+    ("clip_all.tsv", ("deepbind", "auto")),
+    ("chip_9.tsv", ("deepbind", "auto")),
+    ("clip_8.tsv", ("dilated", "ecblstm")),
+)
+NAME_WIDTH = 44
+AUC = f".{PRECISION}f"
+
+
+def planned(manifests: Path = HERE) -> dict[str, list[str]]:
+    """Each manifest of `PLAN` (by file name) → its dataset names."""
+    return {name: [s.name for s in read_manifest(manifests / name)] for name, _ in PLAN}
+
+
+def plan_cells(datasets: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Every (dataset, architecture) cell run.sh plans."""
+    return [(d, a) for name, archs in PLAN for a in archs for d in datasets[name]]
+
+
+def issue_targets(datasets: dict[str, list[str]]) -> list[Target]:
+    """Issue 24 item 5's targets (and its aim of 0.92), and item 1-2's wall times."""
+    clip, chip, clip8 = (tuple(datasets[name]) for name, _ in PLAN)
+    everything = clip + chip
+    return [
+        WinsTarget(
+            "deepbind ≥ published DeepBind on ≥ 20 of the 25 CLIP-seq sets",
+            "deepbind", clip, method="DeepBind", at_least=20,
+        ),
+        MedianTarget("deepbind median ≥ 0.888 over the 25", "deepbind", clip, threshold=0.888),
+        MedianTarget("auto median ≥ 0.905 over the 25", "auto", clip, threshold=0.905),
+        WinsTarget(
+            "auto ≥ published DeepRKE on ≥ 13 of the 25", "auto", clip,
+            method="DeepRKE", at_least=13,
+        ),
+        MedianTarget("aim: auto median ≥ 0.92 over the 25", "auto", clip, threshold=0.92),
+        MedianTarget("ecblstm median ≥ 0.950 on the 8", "ecblstm", clip8, threshold=0.950),
+        MedianTarget("ChIP-seq: auto median ≥ 0.93 over the 9", "auto", chip, threshold=0.93),
+        TimeTarget(
+            f"deepbind ≤ 15 min wall per experiment (all {len(everything)})",
+            "deepbind", everything, seconds=15 * 60,
+        ),
+        TimeTarget(
+            f"auto ≤ 60 min wall per experiment (all {len(everything)})",
+            "auto", everything, seconds=60 * 60,
+        ),
+    ]  # fmt: skip
+
+
+def short(name: str) -> str:
+    """An experiment's name as the tables show it: without ``clip_seq/``, cut to a width."""
+    name = experiment(name)
+    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
+
+
+def markdown_table(
+    frame: pd.DataFrame, formats: dict[str, Any] | None = None, default: str | None = None
+) -> str:
+    """A DataFrame as a Markdown table: ``formats`` maps a column to a format spec or a
+    function (``default`` for the others' numbers); numbers right-aligned; NaN empty."""
+    formats = formats or {}
+
+    def cell(value: Any, spec: str | Callable[[Any], str] | None) -> str:
+        if value is None or (isinstance(value, float) and value != value):
+            return ""
+        if spec is not None and isinstance(value, int | float):
+            return spec(value) if callable(spec) else format(value, spec)
+        return str(value).replace("|", "\\|")
+
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    lines = [
+        "| " + " | ".join(str(c) for c in frame.columns) + " |",
+        "|" + "".join(" ---: |" if n else " --- |" for n in numeric),
+    ]
+    for row in frame.itertuples(index=False):
+        values = (cell(v, formats.get(c, default)) for c, v in zip(frame.columns, row, strict=True))
+        lines.append("| " + " | ".join(values) + " |")
+    return "\n".join(lines)
+
+
+def _group(results: pd.DataFrame, datasets: list[str]) -> pd.DataFrame:
+    return results[results["dataset"].isin(datasets)]
+
+
+def _experiments(table: pd.DataFrame) -> pd.DataFrame:
+    """A per-dataset table with its index as a first column of short names, read in order."""
+    table = table.set_axis([short(n) for n in table.index])
+    return table.iloc[natural_order(table.index)].rename_axis("experiment").reset_index()
+
+
+def coverage(
+    results: pd.DataFrame, failures: pd.DataFrame, cells: list[tuple[str, str]], today: str
+) -> str:
+    """What the page covers: cells done of the plan per architecture, code, machine, date."""
+    done = set(zip(results["dataset"], results["architecture"], strict=True))
+    failed = set(zip(failures["dataset"], failures["architecture"], strict=True))
+    archs = list(dict.fromkeys(a for _, a in cells))
+    each = ", ".join(
+        f"{a} {sum((d, a) in done for d, b in cells if b == a)} of {sum(b == a for _, b in cells)}"
+        for a in archs
+    )
+    pending = len(cells) - len(done & set(cells)) - len(failed & set(cells))
+    codes = sorted(set(results["code"].dropna().astype(str))) if len(results) else []
+    machines = sorted(set(results["cpu"].dropna().astype(str))) if len(results) else []
+    cores = sorted({str(int(c)) for c in results["cores"].dropna()}) if len(results) else []
+    budgets = sorted(set(results["budget"].dropna().astype(str))) if len(results) else []
+    lines = [
+        f"**{len(done & set(cells))} of {len(cells)} cells finished** ({len(failed)} failed, "
+        f"{pending} not yet run): {each}. Page written {today} by "
+        "`python benchmarks/published_comparison/page.py` from "
+        "`published_comparison/results.csv`.",
+        "",
+        f"- **Code**: commit{'s' * (len(codes) > 1)} {', '.join(codes) or 'not recorded yet'} "
+        "(`code` in results.csv; `+changes`: tracked files differed from the commit).",
+        "- **Budget**: what `kerasbind tune` uses by default, `standard` (`auto` for "
+        f"`--arch auto`; recorded: {', '.join(budgets) or 'none yet'}), seed 0 "
+        "(docs/tuning.md).",
+        f"- **Machine**: {'; '.join(machines) or 'not recorded yet'}, "
+        f"{', '.join(cores) or '?'} cores, CPU only, `nice -n 5`; each cell's load is in the "
+        "compute table.",
+        "- **Published values**: `../shared/data/published/rbp31_test_auc.tsv` (DeepRKE's "
+        "supplementary table, sheet RBP-31; its DeepBind, iDeepS, GraphProt and Oli columns "
+        "repeat the iDeepS paper's): other groups' own runs and protocols on the same "
+        "30,000 / 10,000 split. There are none for ChIP-seq.",
+        f"- **Precision**: published AUCs have {PRECISION} decimals, so kerasbind's are rounded "
+        f"to {PRECISION} before every comparison with them (a tie is equal at that precision; "
+        "“≥” counts ties).",
+    ]
+    if pending or failed:
+        lines += [
+            "",
+            "**Partial**: the tables cover the finished cells only; a target stays “not yet "
+            "measured” until its cells are done, unless the cells left cannot change it.",
+        ]
+    return "\n".join(lines)
+
+
+def _medians_chip(results: pd.DataFrame) -> str:
+    if results.empty:
+        return "No ChIP-seq cell has finished yet."
+    aucs = auc_table(results)
+    table = pd.DataFrame(
+        {"datasets": aucs.count(), "median": aucs.median(), "mean": aucs.mean()}
+    ).rename_axis("architecture")
+    return markdown_table(table.reset_index(), {"median": format_auc, "mean": AUC})
+
+
+def _paper_context() -> str:
+    clip, chip = PAPER_MEDIANS["clip"], PAPER_MEDIANS["chip"]
+    return (
+        f"For context only (other datasets, the paper's own runs and protocol): the deepRAM "
+        f"paper's medians are DeepBind {clip['deepbind']} and ECBLSTM {clip['ecblstm']} over "
+        f"its {PAPER_SETS['clip']}, DeepBind {chip['deepbind']} and ECBLSTM {chip['ecblstm']} "
+        f"over its {PAPER_SETS['chip']} (§3.1)."
+    )
+
+
+MISSED_NOTE = """\
+What the budgets do and the evidence behind them (docs/tuning.md, “The standard budget”):
+
+- `standard` (deepbind, dilated, ecblstm): 6 trials — 128 filters first, then the
+  architecture's defaults, then 4 draws; a trial that does not learn is replaced, so `trials`
+  may read more — × 2 folds × up to 10,000 learning steps scored every
+  2,000, rungs every 500 steps stopping the trials behind, one final model at the chosen steps;
+  at most 154,000 learning steps, 1/31 of the paper's protocol. `auto`: 14 trials, one per
+  architecture at its defaults (deepbind with 128 filters) then 5 draws; at most 346,000.
+- Chosen from `benchmarks/study_deepbind_gap.py` (validation AUC on a held-out third of each
+  **training** set, no test file read) on 15 of the 25 CLIP-seq experiments: 128 filters beat
+  the defaults on all 15 (by 0.003 to 0.036); Adagrad at lr 0.1 lost 0.06–0.10 and lr 0.03
+  overfitted after 1,000 steps, so the learning rate is searched in [0.003, 0.03]; SGD with
+  Nesterov (0.912 against Adagrad's 0.9195) and no dropout (0.9176) lost little, so Table 2's
+  choices stay; 128 filters were still rising at 8,000 steps, hence up to 10,000.
+- Not studied: initialisation and its standard deviations, weight decay, dense units (Table
+  2's rules); whether the 500-step rungs cut a slow starter too early; ensembles of final
+  models (no cross-validation evidence yet); any architecture but deepbind (dilated and ecblstm
+  get the same budget and space).
+- The standard space is a prior that saw the training sets (never the test sets) of 15 of the
+  25 experiments."""
+
+REPRODUCE = """\
+```
+benchmarks/published_comparison/run.sh          # resumable: finished cells are skipped
+python benchmarks/published_comparison/page.py  # this page and figures/published_scatter.png
+```"""
+
+
+def markdown(
+    results: pd.DataFrame,
+    failures: pd.DataFrame,
+    published: pd.DataFrame,
+    datasets: dict[str, list[str]],
+    figure: str | None,
+    today: str,
+) -> str:
+    """The page's Markdown (``figure``: the scatter's path relative to the page, or None)."""
+    clip = _group(results, datasets[PLAN[0][0]])
+    chip = _group(results, datasets[PLAN[1][0]])
+    cells = plan_cells(datasets)
+    parts = [
+        "# kerasbind beside the published methods: CLIP-seq and ChIP-seq (issue 24)",
+        "`kerasbind benchmark` at `kerasbind tune`'s default budget on the 25 CLIP-seq sets and "
+        "the 9 ChIP-seq sets in `../shared/data` (deepbind and auto on all 34, dilated and "
+        "ecblstm on 8 CLIP-seq sets), set beside the test AUCs other groups publish for the "
+        "same CLIP-seq experiments. Cells, figures and `benchmark.html` are in "
+        "[`published_comparison/`](published_comparison/).",
+        coverage(results, failures, cells, today),
+        "## Targets (issue 24)",
+        markdown_table(assess(issue_targets(datasets), results, published)),
+        "Wall times are upper bounds where the load exceeded the cores (other work ran beside "
+        "the benchmark); “missed” while cells are still to run means the cells left cannot "
+        "change it.",
+        "## Medians",
+        "CLIP-seq, each architecture's median test AUC beside each published method's over the "
+        "same experiments (the ones both have):",
+    ]
+    clip_aucs = auc_table(clip) if len(clip) else pd.DataFrame()
+    if clip_aucs.empty:
+        parts.append("No CLIP-seq cell has finished yet.")
+    else:
+        table = medians(clip_aucs, published)
+        parts.append(markdown_table(table, {c: format_auc for c in table.columns[2:]}))
+    parts += ["ChIP-seq (no published values; kerasbind alone):", _medians_chip(chip)]
+    parts.append(_paper_context())
+    parts.append("## Paired tests against each published method")
+    if clip_aucs.empty:
+        parts.append("No CLIP-seq cell has finished yet.")
+    else:
+        tests = comparisons(clip_aucs, published)
+        formats = {
+            "kerasbind median": format_auc,
+            "published median": format_auc,
+            "median difference": format_difference,
+        }
+        parts.append(markdown_table(tests, formats | {"P": ".2g", "Holm P": ".2g"}))
+        parts.append(
+            "Two-sided Wilcoxon signed-rank test (`scipy.stats.wilcoxon`) of kerasbind against "
+            "the method on the experiments both have; zero differences are dropped, as scipy "
+            f"does. The {tests['P'].notna().sum()} P-values are one family, adjusted by Holm's "
+            "step-down method. “median difference”: of kerasbind − published per experiment. "
+            f"“{BEST}”: each experiment's highest published AUC of any method (chosen after the "
+            "fact, so the strictest comparison)."
+        )
+    parts.append("## Per experiment (test AUC-ROC)")
+    if len(clip):
+        parts.append("CLIP-seq, kerasbind (best mean first) then the published methods:")
+        parts.append(markdown_table(_experiments(per_experiment(clip, published)), default=AUC))
+    if len(chip):
+        parts.append("ChIP-seq:")
+        parts.append(markdown_table(_experiments(per_experiment(chip, None)), default=AUC))
+    if results.empty:
+        parts.append("No cell has finished yet.")
+    if figure:
+        parts += [
+            "## kerasbind against the published AUCs, experiment by experiment",
+            f"![kerasbind test AUC (y) against published (x)]({figure})",
+            "One point per CLIP-seq experiment; a row per kerasbind architecture, against "
+            f"published DeepBind and the {BEST} AUC of each experiment; on or above the "
+            "diagonal (blue): kerasbind at least as good at the published precision.",
+        ]
+    parts.append("## Compute per cell")
+    if results.empty:
+        parts.append("No cell has finished yet.")
+    else:
+        compute = compute_table(results)
+        compute["dataset"] = [short(n) for n in compute["dataset"]]
+        durations = {"wall": format_duration, "CPU": format_duration}
+        steps = {"final steps": ",.0f", "total steps": ",.0f", "trials": ".0f", "cores": ".0f"}
+        parts.append(markdown_table(compute, durations | steps | {"load": ".2f"}))
+        parts.append(
+            "final steps: the final model's learning steps; total steps: every learning step "
+            "of the search (each trial where it stopped, times the folds) and of the final "
+            "model; wall: the cell's `tune` call (search, final model, test), the part before "
+            "an interruption not counted; CPU: the process's CPU time; load: the machine's "
+            "mean 1-minute load average while the cell ran (the cell included)."
+        )
+    parts += ["## What was tried where a target is missed", MISSED_NOTE]
+    parts += ["## How to reproduce or continue", REPRODUCE]
+    return "\n\n".join(parts) + "\n"
+
+
+def read_table(path: Path, columns: list[str]) -> pd.DataFrame:
+    """A summary CSV, or an empty one with its columns when the benchmark has not written it."""
+    return pd.read_csv(path) if path.is_file() else pd.DataFrame(columns=columns)
+
+
+def write(folder: Path, published: Path, page: Path, manifests: Path = HERE) -> Path:
+    """Draw the scatter into ``folder/figures`` and write ``page`` from ``folder``'s
+    summary."""
+    from kerasbind.files import write_atomic
+
+    results = read_table(folder / "results.csv", COLUMNS)
+    failures = read_table(folder / "failed.csv", FAILED_COLUMNS)
+    table = read_published(published)
+    datasets = planned(manifests)
+    clip = _group(results, datasets[PLAN[0][0]])
+    figure = None
+    if len(clip):
+        drawn = draw_published_scatter(auc_table(clip), table, folder / "figures" / SCATTER)
+        figure = Path(os.path.relpath(drawn, page.parent)).as_posix() if drawn else None
+    today = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = markdown(results, failures, table, datasets, figure, today)
+    write_atomic(page, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--folder", type=Path, default=HERE, help="the benchmark's OUT")
+    parser.add_argument("--published", type=Path, default=PUBLISHED)
+    parser.add_argument("--page", type=Path, default=PAGE)
+    args = parser.parse_args()
+    if not args.published.is_file():
+        parser.error(f"{args.published}: no such file (the published AUCs: --published TSV)")
+    print(f"wrote {write(args.folder, args.published, args.page)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Targets a benchmark is held to (an issue's numbers), each assessed on the finished cells:
+met, missed and by how much, or not yet measured while cells of its plan are still to run.
+
+A target names one architecture and the datasets it is planned on (their number is its N). AUCs
+are compared at the published precision (`versus.PRECISION`); a count target is decided as soon
+as the cells still to run can no longer change it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kerasbind.benchmark.published import published_for
+from kerasbind.benchmark.versus import at_least_as_good, format_auc, rounded
+from kerasbind.html import format_duration
+
+MET, MISSED, PENDING = "met", "missed", "not yet measured"
+TOLERANCE = 1e-9  # rounded AUCs compared with a threshold: float noise is not a miss
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Where a target stands: its status, by how much or how far along, what was measured."""
+
+    target: str
+    status: str  # MET, MISSED or PENDING
+    detail: str
+    measured: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.status}: {self.detail}" if self.detail else self.status
+
+
+@dataclass(frozen=True)
+class _Target:
+    text: str  # the target as the issue states it
+    architecture: str
+    datasets: tuple[str, ...]  # the planned datasets
+
+    def cells(self, results: pd.DataFrame) -> pd.DataFrame:
+        """The finished cells this target is measured on."""
+        mine = (results["architecture"] == self.architecture) & results["dataset"].isin(
+            self.datasets
+        )
+        return results[mine]
+
+    def progress(self, done: int) -> str:
+        return f"{done} of {len(self.datasets)} experiments done"
+
+    def _assessment(self, status: str, detail: str, measured: str) -> Assessment:
+        return Assessment(self.text, status, detail, measured)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MedianTarget(_Target):
+    """The architecture's median test AUC over all its planned datasets ≥ ``threshold``."""
+
+    threshold: float
+
+    def assess(self, results: pd.DataFrame, published: pd.DataFrame | None = None) -> Assessment:
+        aucs = rounded(self.cells(results)["test_auc_roc"])
+        if aucs.empty:
+            return self._assessment(PENDING, self.progress(0), "")
+        median = float(aucs.median())
+        measured = f"median {format_auc(median)} over {len(aucs)}"
+        if len(aucs) < len(self.datasets):
+            return self._assessment(PENDING, self.progress(len(aucs)), f"so far {measured}")
+        if median >= self.threshold - TOLERANCE:
+            return self._assessment(MET, f"by {format_auc(median - self.threshold)}", measured)
+        return self._assessment(MISSED, f"by {format_auc(self.threshold - median)}", measured)
+
+
+@dataclass(frozen=True, kw_only=True)
+class WinsTarget(_Target):
+    """The architecture's test AUC ≥ the published ``method``'s (ties count) on at least
+    ``at_least`` of its planned datasets."""
+
+    method: str
+    at_least: int
+
+    def assess(self, results: pd.DataFrame, published: pd.DataFrame | None = None) -> Assessment:
+        if published is None or self.method not in published:
+            return self._assessment(PENDING, f"no published {self.method} values", "")
+        cells = self.cells(results)
+        theirs = published_for(list(cells["dataset"]), published)[self.method].to_numpy()
+        count = int(at_least_as_good(cells["test_auc_roc"], theirs).sum())
+        done, planned = len(cells), len(self.datasets)
+        measured = f"≥ {self.method} on {count} of {done}" if done else ""
+        partial = f" ({self.progress(done)})" if done < planned else ""
+        if count >= self.at_least:
+            return self._assessment(MET, f"on {count}, {self.at_least} needed{partial}", measured)
+        short = self.at_least - count - (planned - done)
+        if short > 0:
+            detail = f"{short} experiment{'s' * (short > 1)} short of {self.at_least}{partial}"
+            return self._assessment(MISSED, detail, measured)
+        return self._assessment(PENDING, self.progress(done), measured and f"so far {measured}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeTarget(_Target):
+    """Every cell of the architecture on its planned datasets takes at most ``seconds`` of wall
+    time; measured with the load the cells ran under."""
+
+    seconds: float
+
+    def assess(self, results: pd.DataFrame, published: pd.DataFrame | None = None) -> Assessment:
+        cells = self.cells(results)
+        if cells.empty:
+            return self._assessment(PENDING, self.progress(0), "")
+        done, planned = len(cells), len(self.datasets)
+        measured = f"{wall_times(cells)}; {machine_load(cells)}"
+        over = cells["seconds"] > self.seconds
+        partial = f" ({self.progress(done)})" if done < planned else ""
+        if over.any():
+            by = format_duration(cells["seconds"].max() - self.seconds)
+            detail = f"{int(over.sum())} of {done} cells over, the longest by {by}{partial}"
+            return self._assessment(MISSED, detail, measured)
+        if done < planned:
+            return self._assessment(PENDING, self.progress(done), f"so far {measured}")
+        return self._assessment(MET, f"longest {format_duration(cells['seconds'].max())}", measured)
+
+
+def wall_times(cells: pd.DataFrame) -> str:
+    """Median and longest wall time of some cells, e.g. ``median 9 min 30 s, longest 14 min
+    02 s over 25 cells``."""
+    seconds = cells["seconds"]
+    return (
+        f"median {format_duration(seconds.median())}, longest {format_duration(seconds.max())} "
+        f"over {len(cells)} cell{'s' * (len(cells) > 1)}"
+    )
+
+
+def machine_load(cells: pd.DataFrame) -> str:
+    """The load the cells ran under: the range of their mean 1-minute load averages, and the
+    machine's cores."""
+    load = cells["load"].dropna() if "load" in cells else pd.Series(dtype=float)
+    if load.empty:
+        return "load not recorded"
+    cores = sorted({str(int(c)) for c in cells["cores"].dropna()}) if "cores" in cells else []
+    on = f" on {', '.join(cores)} cores" if cores else ""
+    low, high = f"{load.min():.1f}", f"{load.max():.1f}"
+    spread = low if low == high else f"{low}–{high}"
+    return f"load average {spread}{on}"
+
+
+Target = MedianTarget | WinsTarget | TimeTarget
+
+
+def assess(
+    targets: list[Target], results: pd.DataFrame, published: pd.DataFrame | None
+) -> pd.DataFrame:
+    """One row per target: the target, its status (with by how much, or how far along) and what
+    was measured."""
+    rows = [target.assess(results, published) for target in targets]
+    return pd.DataFrame(
+        {
+            "target": [a.target for a in rows],
+            "status": [a.summary for a in rows],
+            "measured": [a.measured for a in rows],
+        }
+    )
