@@ -4,8 +4,11 @@ Measures, each with wall time and process CPU time (this machine may be shared; 
 less disturbed by other work):
 
 - deepbind, one pass (fully convolutional): window starts scored per second over ``--mb`` Mb
-  (default 10), scores only (`Scanner.scores` chunk by chunk) and the whole `scan_genome` with
-  its BigWig and hits outputs (the bedGraph text track is timed on 1 Mb: it is text);
+  (default 10), scores only (`Scanner.scores` chunk by chunk; part ``scores``) and the whole
+  `scan_genome` with its BigWig and hits outputs (the bedGraph text track is timed on 1 Mb: it
+  is text); with ``--baseline REV`` the scores-only pass of the `Scanner` of git revision REV
+  (its ``kerasbind/scanning/{scanner,convolution}.py``) runs too, interleaved ``--repeat``
+  times with the current one, so that a loaded machine slows both alike;
 - deepbind window by window on ``--window-kb`` kb: the one-pass speed-up;
 - a recurrent model (danq) window by window at ``--stride``, against its `predict_encoded`
   throughput × stride;
@@ -13,6 +16,7 @@ less disturbed by other work):
 - variants per second: ``--variants`` SNVs scored against the genome with deepbind.
 
     .venv/bin/python benchmarks/bench_scan.py [--mb 10] [--parts one-pass windows ...]
+    .venv/bin/python benchmarks/bench_scan.py --parts scores --baseline 52db185 --repeat 3
 
 Untrained weights (speed does not depend on their values), 101-nt windows, float32.
 """
@@ -20,6 +24,7 @@ Untrained weights (speed does not depend on their values), 101-nt windows, float
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -41,7 +46,7 @@ from kerasbind.scanning import scan_genome, score_variants  # noqa: E402
 from kerasbind.scanning.scanner import Scanner  # noqa: E402
 
 WINDOW = 101
-PARTS = ("one-pass", "windows", "recurrent", "variants", "memory")
+PARTS = ("scores", "one-pass", "windows", "recurrent", "variants", "memory")
 
 
 def write_genome(folder: Path, megabases: float, seed: int = 0) -> Path:
@@ -84,6 +89,24 @@ def scores_only(scanner: Scanner, genome: Path, stride: int) -> int:
     return windows
 
 
+def baseline_scanner(revision: str, folder: Path) -> type:
+    """`Scanner` as it was at git ``revision`` (its scanner and convolution modules, read with
+    ``git show`` into ``folder``; the rest of kerasbind is the current one)."""
+    root = Path(__file__).resolve().parents[1]
+    for name in ("convolution", "scanner"):
+        text = subprocess.run(
+            ["git", "show", f"{revision}:kerasbind/scanning/{name}.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        text = text.replace("kerasbind.scanning.convolution import", "baseline_convolution import")
+        (folder / f"baseline_{name}.py").write_text(text)
+    sys.path.insert(0, str(folder))
+    return importlib.import_module("baseline_scanner").Scanner
+
+
 def rate(count: int, wall: float, cpu: float) -> dict[str, float]:
     return {
         "count": count,
@@ -112,13 +135,41 @@ def peak_memory(megabases: float, folder: Path) -> float:
     return int(done.stdout.strip().splitlines()[-1]) / 1024
 
 
+def one_pass_scores(
+    results: dict, genome: Path, small: Path, baseline: str | None, repeat: int, folder: Path
+) -> None:
+    """deepbind, one pass, scores only; with ``baseline``, that revision's `Scanner` too,
+    interleaved with the current one (``repeat`` rounds of old then new)."""
+    model, encoder = model_of("deepbind")
+    scanners = {"current": Scanner(model, encoder)}
+    if baseline:
+        scanners[f"baseline_{baseline}"] = baseline_scanner(baseline, folder)(model, encoder)
+    for scanner in scanners.values():
+        scores_only(scanner, small, 1)  # compile (numba) and trace (TensorFlow) first
+    rounds: dict[str, list] = {name: [] for name in scanners}
+    for _ in range(repeat):
+        for name, scanner in reversed(scanners.items()):
+            windows, wall, cpu = timed(lambda scanner=scanner: scores_only(scanner, genome, 1))
+            rounds[name].append(rate(windows, wall, cpu))
+            print(
+                f"{name}: {rounds[name][-1]['per_s']:,} positions/s "
+                f"({rounds[name][-1]['per_cpu_s']:,} per CPU-second)",
+                file=sys.stderr,
+            )
+    for name, runs in rounds.items():
+        best = max(runs, key=lambda run: run["per_s"])
+        results[f"deepbind_one_pass_scores_{name}"] = {
+            **best,
+            "rounds_per_s": [run["per_s"] for run in runs],
+            "rounds_per_cpu_s": [run["per_cpu_s"] for run in runs],
+        }
+
+
 def one_pass(results: dict, folder: Path, genome: Path, small: Path) -> None:
-    """deepbind, one pass: scores only, then whole scans with their outputs."""
+    """deepbind, one pass: whole scans with their outputs."""
     model, encoder = model_of("deepbind")
     scanner = Scanner(model, encoder)
     scores_only(scanner, small, 1)  # compile (numba) and trace (TensorFlow) first
-    windows, wall, cpu = timed(lambda: scores_only(scanner, genome, 1))
-    results["deepbind_one_pass_scores"] = rate(windows, wall, cpu)
     summary, wall, cpu = timed(
         lambda: scan_genome(
             model, encoder, genome, folder / "scan", formats=["bigwig", "hits"], progress=False
@@ -193,6 +244,12 @@ def main() -> None:
     parser.add_argument("--stride", type=int, default=10)
     parser.add_argument("--variants", type=int, default=20000)
     parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time the one-pass scores of the Scanner at this git revision, interleaved",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the scores part")
+    parser.add_argument(
         "--parts",
         nargs="+",
         choices=PARTS,
@@ -206,6 +263,8 @@ def main() -> None:
         folder = Path(tmp)
         genome = write_genome(folder, args.mb)
         small = write_genome(folder, 0.2, seed=1)
+        if "scores" in args.parts:
+            one_pass_scores(results, genome, small, args.baseline, args.repeat, folder)
         if "one-pass" in args.parts:
             one_pass(results, folder, genome, small)
         if "windows" in args.parts:

@@ -385,12 +385,12 @@ def test_unexpected_grpc_replies_are_one_line() -> None:
         empty = predict_pb2.PredictResponse()
         short = predict_pb2.PredictResponse()
         huge = predict_pb2.PredictResponse()
-        for name in ("probability", "logit"):
+        for name in ("probability", "logit", "windows"):
             short.outputs[name].CopyFrom(tf.make_tensor_proto([0.5], dtype=tf.float32))
             huge.outputs[name].dtype = tf.float32.as_datatype_enum
             huge.outputs[name].tensor_shape.dim.add().size = 10**12
         for reply, problem in (
-            (empty, "sent no probability, logit output"),
+            (empty, "sent no probability, logit, windows output"),
             (short, "answered 2 sequences with 1 probability values"),
             (huge, "answered 2 sequences with 1000000000000 probability values"),
         ):

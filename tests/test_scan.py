@@ -147,3 +147,75 @@ def test_bad_inputs_are_one_line_errors(ctcf_run, genome, tmp_path, capsys, setu
     assert main(arguments) == 2
     error = capsys.readouterr().err.strip()
     assert message in error and "\n" not in error and "Traceback" not in error
+
+
+def test_interrupted_scan_continues_where_it_stopped(run, genome, scanned, tmp_path, monkeypatch):
+    """A scan stopped after its first chromosome keeps it; a rerun with the same arguments
+    scores only the rest and gives the uninterrupted scan's files; other arguments are refused."""
+    import json
+
+    import pyBigWig
+
+    from kerasbind.errors import KerasbindError
+    from kerasbind.scanning import parts, scan
+
+    monkeypatch.setattr(parts, "PART_BASES", 1)  # a part per chromosome
+    score_piece = scan._score_piece
+    scored: list[str] = []
+
+    def interrupted_at_chrm(scanner, piece, *args):
+        if piece.region.chrom == "chrM":
+            raise KeyboardInterrupt
+        return score_piece(scanner, piece, *args)
+
+    def counting(scanner, piece, *args):
+        scored.append(piece.region.chrom)
+        return score_piece(scanner, piece, *args)
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(scan, "_score_piece", interrupted_at_chrm)
+    with pytest.raises(KeyboardInterrupt):
+        run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
+    assert not out.exists() or not any(out.iterdir())  # nothing there until it is complete
+    progress = json.loads((tmp_path / "out.partial" / "progress.json").read_text())
+    assert [(part["start"], part["end"]) for part in progress["parts"]] == [(0, 1)]
+
+    monkeypatch.setattr(scan, "_score_piece", counting)
+    with pytest.raises(KerasbindError, match="interrupted scan with other options"):
+        run.scan(out, genome=genome["path"], threshold=0.5, progress=False)
+    summary = run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
+    assert set(scored) == {"chrM"}  # chrS was kept, not scored again
+    assert summary.resumed_regions == 1
+    assert not (tmp_path / "out.partial").exists()
+
+    expected_summary, expected = scanned
+    assert (summary.windows, summary.hits) == (expected_summary.windows, expected_summary.hits)
+    for name in ("scores.bedGraph", "hits.bed"):
+        assert (out / name).read_bytes() == (expected / name).read_bytes()
+    got, want = pyBigWig.open(str(out / "scores.bw")), pyBigWig.open(str(expected / "scores.bw"))
+    assert got.chroms() == want.chroms()
+    for chrom, size in want.chroms().items():
+        np.testing.assert_array_equal(got.values(chrom, 0, size), want.values(chrom, 0, size))
+
+
+def test_changed_scan_starts_afresh_with_overwrite(run, genome, tmp_path, monkeypatch):
+    from kerasbind.scanning import parts, scan
+
+    monkeypatch.setattr(parts, "PART_BASES", 1)
+    score_piece = scan._score_piece
+
+    def interrupted_at_chrm(scanner, piece, *args):
+        if piece.region.chrom == "chrM":
+            raise KeyboardInterrupt
+        return score_piece(scanner, piece, *args)
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(scan, "_score_piece", interrupted_at_chrm)
+    with pytest.raises(KeyboardInterrupt):
+        run.scan(out, genome=genome["path"], stride=5, progress=False)
+    monkeypatch.setattr(scan, "_score_piece", score_piece)
+    args = ["scan", str(run.path), "--genome", str(genome["path"]), "--out", str(out)]
+    assert main([*args, "--formats", "hits"]) == 2  # other options: refused, one line
+    assert main([*args, "--formats", "hits", "--overwrite"]) == 0
+    assert sorted(path.name for path in out.iterdir()) == ["hits.bed"]
+    assert not (tmp_path / "out.partial").exists()

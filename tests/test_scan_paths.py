@@ -57,6 +57,15 @@ def test_edges_dominate_and_still_agree(codes, length):
     assert_paths_agree(model, encoder, codes)
 
 
+def test_head_without_dense_layer_agrees(codes):
+    """The one pass computes the head itself: with no hidden dense layer, pooled → logit."""
+    keras.utils.set_random_seed(3)
+    encoder = EncoderSpec("onehot", 60)
+    model = build_model("deepbind", {"filters": 8, "dense_units": 0}, encoder=encoder)
+    assert "dense" not in [layer.name for layer in model.layers]
+    assert_paths_agree(model, encoder, codes)
+
+
 def test_kmer_convolution_stage_runs_once(codes):
     keras.utils.set_random_seed(2)
     encoder = EncoderSpec("kmer", 101)

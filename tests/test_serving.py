@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from export_helpers import random_sequences, tiny_run
+from export_helpers import LENGTH, random_sequences, tiny_run
 from tfserving_stub import Stub, serve
 
 from kerasbind.cli import main
@@ -57,6 +57,11 @@ def test_status_signatures_and_predictions(served, protocol: str) -> None:
     assert set(signature["outputs"]) == {"probability", "logit", "windows"}
     latest = client.predict(SEQUENCES, batch_size=16)  # four requests
     np.testing.assert_allclose(latest["probability"], _expected(runs[2], SEQUENCES), atol=1e-5)
+    # which length rule applied: one window up to the model's length, then every start
+    lengths = np.array([len(s) for s in SEQUENCES])
+    assert latest["windows"].dtype == np.int32
+    np.testing.assert_array_equal(latest["windows"], np.maximum(lengths - LENGTH + 1, 1))
+    assert (latest["windows"] > 1).any() and (latest["windows"] == 1).any()
     first = _client(stub, protocol, version=1).predict(SEQUENCES)
     np.testing.assert_allclose(first["probability"], _expected(runs[1], SEQUENCES), atol=1e-5)
     assert client.predict([])["probability"].shape == (0,)
@@ -139,8 +144,9 @@ def test_client_command_matches_predict(served, tmp_path: Path, capsys) -> None:
             == 0
         )
         got = pd.read_csv(out, sep="\t")
-        assert got[["id", "sequence"]].equals(expected[["id", "sequence"]])
+        assert got[["id", "sequence", "windows"]].equals(expected[["id", "sequence", "windows"]])
         np.testing.assert_allclose(got["probability"], expected["probability"], atol=2e-6)
+        np.testing.assert_allclose(got["log_odds"], expected["log_odds"], atol=1e-4)
     assert main(["client", "--rest", stub.rest_url, "--model", "tiny", "--status"]) == 0
     assert '"state": "AVAILABLE"' in capsys.readouterr().out
     assert (

@@ -20,7 +20,10 @@ from kerasbind.cli.common import (
 EPILOG = """\
 Sends the sequences of FILE (any format 'kerasbind predict' reads) to a model exported with
 'kerasbind export' and served by TF Serving, --batch-size sequences per request, and writes
-the same table as 'kerasbind predict': id, sequence, probability.
+a table like 'kerasbind predict': id, sequence, probability, log_odds, and windows, the length
+rule the SavedModel applied: 1 for a sequence of the model's length or shorter (shorter ones
+centred between N), more for a longer one, scored by the best of that many windows (both
+strands for DNA runs, as 'kerasbind predict' does).
 
   --rest URL        TF Serving's REST API, e.g. http://localhost:8501
                     (POST /v1/models/NAME[/versions/N]:predict with "instances")
@@ -91,5 +94,12 @@ def run(args: argparse.Namespace) -> str | int:
         raise kb.KerasbindError("--input and --output are needed (or --status)")
     seqset = input_set(args)
     outputs = client.predict(seqset.sequences, batch_size=args.batch_size)
-    write_prediction_table(args.output, seqset.ids, seqset.user_sequences(), outputs["probability"])
+    write_prediction_table(
+        args.output,
+        seqset.ids,
+        seqset.user_sequences(),
+        outputs["probability"],
+        log_odds=outputs["logit"],
+        windows=outputs["windows"],
+    )
     return 0

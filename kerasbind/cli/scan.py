@@ -36,6 +36,10 @@ files in OUT:
 The genome FASTA needs its index (samtools faidx genome.fa); --regions is a BED file sorted
 by chromosome and start, without overlapping intervals.
 
+An interrupted scan keeps its finished chromosomes (or groups of regions) in OUT.partial/;
+run the same command again to continue it (other arguments are refused; --overwrite starts
+afresh). OUT appears, whole, when the scan is complete.
+
 examples:
   kerasbind scan runs/ctcf --genome hg38.fa --out scan-hg38/
   kerasbind scan runs/ctcf --genome hg38.fa --regions promoters.bed --threshold 0.9 --out p/
@@ -116,7 +120,12 @@ def run(args: argparse.Namespace) -> str:
         overwrite=args.overwrite,
     )
     rate = summary.positions_per_second
-    return (
+    kept = (
+        f"continued an interrupted scan ({summary.resumed_regions} regions kept); "
+        if summary.resumed_regions
+        else ""
+    )
+    return kept + (
         f"{summary.windows:,} windows of {summary.window} bp in {summary.regions} regions "
         f"({summary.bases:,} bp, {summary.strands} strands, {summary.mode} path, "
         f"{rate:,.0f} positions/s); {summary.hits} hits >= {args.threshold}; written to {args.out}"

@@ -6,6 +6,7 @@
 - `scanner` — `Scanner`: window scores along one sequence by the fastest exact path;
 - `genome` — an indexed FASTA, BED regions, chunked streaming;
 - `writers` — ``scores.bedGraph``, ``scores.bw``, ``hits.bed``;
+- `parts` — an interrupted scan's finished parts, so that a rerun continues it;
 - `scan` — `scan_genome`, `scan_sequences`: the whole scan;
 - `variants` — `score_variants`, `write_variants`: VCF alleles against the reference.
 

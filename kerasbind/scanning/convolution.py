@@ -5,17 +5,22 @@ A window of the model's length ``L`` is scored as: its one-hot columns, ``w - 1`
 columns (0.25) on each side (a layer of the model), ``conv_1`` (width ``w``, ReLU), the maximum
 over all ``L + w - 1`` positions, the head. In a long sequence the positions whose filter lies
 wholly inside the window are shared by all windows that contain them; the ``w - 1`` positions at
-each window edge see padding instead of the neighbouring letters. So for every start ``s`` this
-module computes, in one pass (numba, vectorised over filters):
+each window edge see padding instead of the neighbouring letters. So for every start ``s``:
 
 - ``full[s]``: the convolution at ``s`` (no padding);
 - ``left[s]``: the best of the ``w - 1`` left-edge outputs of a window starting at ``s``
   (filter columns ``0 … m-1`` on padding, ``m … w-1`` on letters ``s …``), each a suffix sum
-  of the filter, obtained by the recurrence ``S_m[s] = K[m, x_s] + S_{m+1}[s+1]``;
-- ``right[q]``: the same for a window whose last letter is ``q`` (prefix sums);
+  of the filter, by the recurrence ``S_m[s] = K[m, x_s] + S_{m+1}[s+1]`` run from the end;
+- ``right[q]``: the same for a window whose last letter is ``q`` (prefix sums
+  ``H_m[q] = H_{m-1}[q-1] + K[m-1, x_q]``, run from the start);
 
 and a window's pooled feature is ``max(left[s], max(full[s … s+L-w]), right[s+L-1])`` plus the
 bias — the same numbers as the model's global maximum, summed in another order.
+
+All of it is one numba kernel over blocks of window starts (in parallel): a recurrence keeps the
+``w`` partial sums of one position (a few kB, in the L1 cache), the sliding maximum over ``full``
+(van Herk / Gil-Werman) and the edges are combined inside the block, and only the pooled
+features of the windows on the stride's grid leave it.
 
 k-mer models (``deepbind_e_star``) have no padding layer: their convolution stage runs once over
 the long sequence's k-mer ids, and a window's feature is the maximum over its positions.
@@ -33,87 +38,162 @@ from kerasbind.models.blocks import UNKNOWN_VALUE
 from kerasbind.runtime import use_numba_cache
 
 _CACHE = use_numba_cache()
-_BLOCK = 2048  # starts per block of `_edge_sums` (its buffers stay in the L2 cache)
+_BLOCK = 1024  # window starts per block of `_block_log_odds` (its buffers stay in the L2 cache)
 
 
-@numba.njit(cache=_CACHE, fastmath=True, error_model="numpy")
-def _block_sums(
-    extended: np.ndarray,
+@numba.njit(cache=_CACHE, fastmath=True, error_model="numpy", boundscheck=False)
+def _row_max(state: np.ndarray, rows: int, filters: int, best: np.ndarray) -> None:
+    """``best[f]`` = the maximum of rows ``1 … rows - 1`` of ``state`` (flat, rows × filters)."""
+    for f in range(filters):
+        best[f] = state[filters + f]
+    for m in range(2, rows):
+        base = m * filters
+        for f in range(filters):
+            best[f] = max(best[f], state[base + f])
+
+
+@numba.njit(cache=_CACHE, fastmath=True, error_model="numpy", boundscheck=False)
+def _block_log_odds(
+    codes: np.ndarray,
     first: int,
     size: int,
-    table: np.ndarray,
-    pad_left: np.ndarray,
-    pad_right: np.ndarray,
-    full: np.ndarray,
-    left: np.ndarray,
-    right: np.ndarray,
+    left_table: np.ndarray,
+    right_table: np.ndarray,
+    right_start: np.ndarray,
+    bias: np.ndarray,
+    window: int,
+    stride: int,
+    head: tuple[np.ndarray, np.ndarray, np.ndarray, float],
+    out: np.ndarray,
 ) -> None:
-    """`_edge_sums` for the starts ``first … first + size - 1`` (one block)."""
-    width, _, filters = table.shape
-    current = np.zeros((size + width, filters), np.float32)
-    previous = np.zeros((size + width, filters), np.float32)
-    best = np.full((size, filters), -np.inf, np.float32)
-    # left edges: S_m[i] = table[m, x(first + i)] + S_{m+1}[i + 1], for i < size + m
-    for m in range(width - 1, -1, -1):
-        for i in range(size + m):
-            row = table[m, extended[width + first + i]]
-            out = current[i]
-            below = previous[i + 1]
+    """Log-odds of the windows starting at ``first … first + size - 1`` (one block) on the
+    stride's grid, written to ``out[s // stride, strand]``.
+
+    The recurrences keep one position's ``w`` partial sums (flat, ``w × F``) with the padding
+    folded in (`OneHotConvolution`), so that an edge is the maximum over rows ``1 … w - 1``.
+    """
+    letters, width, filters = left_table.shape
+    left_rows = left_table.reshape(letters, width * filters)
+    right_rows = right_table.reshape(letters, width * filters)
+    cells = width * filters
+    shifted = cells - filters
+    inner = window - width + 1  # convolution outputs wholly inside a window
+    span = size + inner - 1  # full-convolution positions the block's windows need
+    full = np.empty((span, filters), np.float32)
+    suffix = np.empty((span, filters), np.float32)
+    left = np.empty((size, filters), np.float32)
+    even = np.zeros(cells, np.float32)
+    odd = np.zeros(cells, np.float32)
+    # left edges and the full convolution, from the end: S'_m[p] = K'[m, x_p] + S'_{m+1}[p + 1]
+    for step in range(span + width - 1):  # the first w - 1 steps fill the recurrence
+        p = first + span + width - 2 - step
+        row = left_rows[codes[p]]
+        state, previous = (even, odd) if step % 2 == 0 else (odd, even)
+        for k in range(shifted):
+            state[k] = row[k] + previous[k + filters]
+        for k in range(shifted, cells):
+            state[k] = row[k]
+        i = p - first
+        if i < span:
+            restart = i == span - 1 or (i + 1) % inner == 0  # van Herk: suffix maxima per segment
             for f in range(filters):
-                out[f] = row[f] + below[f]
-        if m >= 1:
-            pad = pad_left[m]
-            for i in range(size):
-                out = best[i]
-                value = current[i]
-                for f in range(filters):
-                    out[f] = max(out[f], value[f] + pad[f])
-        current, previous = previous, current
-    full[first : first + size] = previous[:size]
-    left[first : first + size] = best
-    # right edges: H_m[j] = H_{m-1}[j - 1] + table[m - 1, x(q)], q = first + j - (width - 1)
-    previous[:] = 0.0
-    best[:] = -np.inf
-    for m in range(1, width):
-        for j in range(m, size + width - 1):
-            row = table[m - 1, extended[first + j + 1]]
-            out = current[j]
-            below = previous[j - 1]
+                full[i, f] = state[f]
+                suffix[i, f] = state[f] if restart else max(state[f], suffix[i + 1, f])
+        if i < size:
+            _row_max(state, width, filters, left[i])
+    for i in range(1, span):  # van Herk: prefix maxima per segment, in place
+        if i % inner != 0:
             for f in range(filters):
-                out[f] = below[f] + row[f]
-        pad = pad_right[m]
-        for i in range(size):
-            out = best[i]
-            value = current[i + width - 1]
-            for f in range(filters):
-                out[f] = max(out[f], value[f] + pad[f])
-        current, previous = previous, current
-    right[first : first + size] = best
+                full[i, f] = max(full[i, f], full[i - 1, f])
+    # right edges, from the start: H'_m[q] = H'_{m-1}[q - 1] + K''[m - 1, x_q]
+    even[:] = 0.0
+    odd[:] = 0.0
+    right = np.empty(filters, np.float32)
+    rows = (first + size - 1) // stride - (first + stride - 1) // stride + 1  # starts on the grid
+    pooled = np.empty((filters, rows), np.float32)  # by filter: the head runs along the rows
+    last = first + window - 1  # the first window's last letter
+    for step in range(size + width - 1):
+        q = last - width + 1 + step
+        row = right_rows[codes[q]]
+        state, previous = (even, odd) if step % 2 == 0 else (odd, even)
+        for f in range(filters):
+            state[f] = right_start[f]
+        for k in range(shifted):
+            state[k + filters] = previous[k] + row[k]
+        s = q - window + 1
+        if s < first or s % stride != 0:
+            continue
+        i = s - first
+        _row_max(state, width, filters, right)
+        r = s // stride - (first + stride - 1) // stride
+        for f in range(filters):
+            value = max(right[f], left[i, f])
+            value = max(value, max(suffix[i, f], full[i + inner - 1, f]))
+            pooled[f, r] = max(value + bias[f], 0.0)
+    _dense_head(pooled, head, out[(first + stride - 1) // stride :])
+
+
+@numba.njit(cache=_CACHE, fastmath=True, error_model="numpy", boundscheck=False)
+def _dense_head(
+    pooled: np.ndarray, head: tuple[np.ndarray, np.ndarray, np.ndarray, float], out: np.ndarray
+) -> None:
+    """``out[r, g] = logit · relu(hidden · pooled[g-th F filters, r] + b) + b'`` for each strand
+    ``g``: the model's head (a ReLU dense layer and the logit unit), along the rows."""
+    hidden, hidden_bias, logit, logit_bias = head
+    inputs, units = hidden.shape
+    rows = pooled.shape[1]
+    unit = np.empty(rows, np.float32)
+    total = np.empty(rows, np.float32)
+    for strand in range(pooled.shape[0] // inputs):
+        total[:] = logit_bias
+        for u in range(units):
+            unit[:] = hidden_bias[u]
+            for j in range(inputs):
+                weight = hidden[j, u]
+                feature = pooled[strand * inputs + j]
+                for r in range(rows):
+                    unit[r] += weight * feature[r]
+            weight = logit[u]
+            for r in range(rows):
+                total[r] += weight * max(unit[r], 0.0)
+        for r in range(rows):
+            out[r, strand] = total[r]
 
 
 @numba.njit(cache=_CACHE, parallel=True)
-def _edge_sums(
-    codes: np.ndarray, table: np.ndarray, pad_left: np.ndarray, pad_right: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``full``, ``left`` and ``right`` (see the module docstring), each ``(T, F)`` float32;
-    ``table[c, code]`` is filter column ``c``'s response to a letter code (4: unknown).
-
-    Blocks of `_BLOCK` starts, in parallel, so that the partial sums stay in the CPU cache;
-    each step of a recurrence is one pass over a block, vectorised over filters.
-    """
-    n = codes.shape[0]
-    width, _, filters = table.shape
-    extended = np.full(n + 2 * width, 4, np.uint8)  # letters beyond either end: unknown
-    extended[width : width + n] = codes
-    full = np.empty((n, filters), np.float32)
-    left = np.empty((n, filters), np.float32)
-    right = np.empty((n, filters), np.float32)
-    blocks = (n + _BLOCK - 1) // _BLOCK
-    for block in numba.prange(blocks):
+def _window_log_odds(
+    codes: np.ndarray,
+    left_table: np.ndarray,
+    right_table: np.ndarray,
+    right_start: np.ndarray,
+    bias: np.ndarray,
+    window: int,
+    stride: int,
+    head: tuple[np.ndarray, np.ndarray, np.ndarray, float],
+) -> np.ndarray:
+    """Log-odds ``(windows, strands)`` of the windows starting at ``s = 0, stride, …``: the
+    pooled feature ``relu(max(left[s], max(full[s … s+L-w]), right[s+L-1]) + bias)`` (ReLU
+    after the maximum: it is monotone), then the head; blocks of `_BLOCK` starts in parallel."""
+    starts = codes.shape[0] - window + 1
+    strands = left_table.shape[2] // head[0].shape[0]
+    out = np.empty(((starts - 1) // stride + 1, strands), np.float32)
+    for block in numba.prange((starts + _BLOCK - 1) // _BLOCK):
         first = block * _BLOCK
-        size = min(_BLOCK, n - first)
-        _block_sums(extended, first, size, table, pad_left, pad_right, full, left, right)
-    return full, left, right
+        size = min(_BLOCK, starts - first)
+        _block_log_odds(
+            codes,
+            first,
+            size,
+            left_table,
+            right_table,
+            right_start,
+            bias,
+            window,
+            stride,
+            head,
+            out,
+        )
+    return out
 
 
 @numba.njit(cache=_CACHE, parallel=True, fastmath=True)
@@ -149,32 +229,10 @@ def sliding_max(values: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=_CACHE, parallel=True, fastmath=True)
-def _pooled(
-    full: np.ndarray,
-    left: np.ndarray,
-    right: np.ndarray,
-    bias: np.ndarray,
-    window: int,
-    width: int,
-) -> np.ndarray:
-    """``relu(max(left[s], max(full[s … s+L-w]), right[s+L-1]) + bias)`` for every start ``s``
-    (ReLU after the maximum: it is monotone)."""
-    n, filters = full.shape
-    inner = window - width + 1
-    prefix, suffix = _block_extremes(full[: n - width + 1], inner)
-    out = np.empty((n - window + 1, filters), np.float32)
-    for s in numba.prange(n - window + 1):
-        for f in range(filters):
-            best = max(left[s, f], right[s + window - 1, f])
-            best = max(best, max(suffix[s, f], prefix[s + inner - 1, f]))
-            out[s, f] = max(best + bias[f], 0.0)
-    return out
-
-
 class OneHotConvolution:
-    """Pooled ``conv_1`` features of every window of a long sequence, for one-hot models with one
-    convolution layer (deepbind).
+    """Log-odds of every window of a long sequence, for one-hot models with one convolution layer
+    and a dense head (deepbind): ``head`` is the ReLU dense layer's kernel and bias and the logit
+    unit's (a model without the dense layer passes an identity: the pooled features are ≥ 0).
 
     With ``both`` the reverse-complement strand's features come from the same pass: a filter
     scanning a window's reverse complement meets what the reversed and complemented filter meets
@@ -183,7 +241,21 @@ class OneHotConvolution:
     ``F`` reverse-complemented.
     """
 
-    def __init__(self, kernel: np.ndarray, bias: np.ndarray, window: int, both: bool) -> None:
+    def __init__(
+        self,
+        kernel: np.ndarray,
+        bias: np.ndarray,
+        window: int,
+        both: bool,
+        head: tuple[np.ndarray, np.ndarray, np.ndarray, float],
+    ) -> None:
+        hidden, hidden_bias, logit, logit_bias = head
+        self.head = (
+            np.ascontiguousarray(hidden, np.float32),
+            np.ascontiguousarray(hidden_bias, np.float32),
+            np.ascontiguousarray(logit, np.float32).reshape(-1),
+            float(logit_bias),
+        )
         kernel = np.asarray(kernel, dtype=np.float32)  # (w, 4, F)
         if both:
             kernel = np.concatenate([kernel, kernel[::-1, ::-1, :]], axis=2)
@@ -191,19 +263,25 @@ class OneHotConvolution:
         self.width = kernel.shape[0]
         self.window = window
         self.bias = np.asarray(bias, dtype=np.float32)
-        unknown = UNKNOWN_VALUE * kernel.sum(axis=1, keepdims=True)  # response to an N column
-        self.table = np.ascontiguousarray(np.concatenate([kernel, unknown], axis=1))
-        columns = np.cumsum(unknown[:, 0], axis=0)  # padding under columns 0 … c
-        zero = np.zeros((1, kernel.shape[2]), np.float32)
-        self.pad_left = np.concatenate([zero, columns[:-1]]).astype(np.float32)  # columns < m
-        self.pad_right = (columns[-1] - self.pad_left).astype(np.float32)  # columns ≥ m
+        unknown = UNKNOWN_VALUE * kernel.sum(axis=1)  # (w, F): a column's response to N
+        table = np.concatenate([kernel, unknown[:, None]], axis=1).transpose(1, 0, 2)  # (5, w, F)
+        # padding under the columns < m (left edge, m = 0 … w) and ≥ m (right edge, m = 0 … w-1)
+        pad_left = np.concatenate([np.zeros_like(unknown[:1]), np.cumsum(unknown, axis=0)])
+        pad_right = pad_left[-1] - pad_left[:-1]
+        # folded in, so that S'_m = S_m + pad_left[m] and H'_m = H_m + pad_right[m] (S'_w = 0)
+        next_left = np.concatenate([pad_left[1:-1], np.zeros_like(unknown[:1])])
+        self.left_table = np.ascontiguousarray(table + (pad_left[:-1] - next_left), np.float32)
+        right_table = np.zeros_like(table)
+        right_table[:, :-1] = table[:, :-1] + (pad_right[1:] - pad_right[:-1])
+        self.right_table = np.ascontiguousarray(right_table, np.float32)
+        self.right_start = np.ascontiguousarray(pad_right[0], np.float32)  # H'_0
 
-    def features(self, codes: np.ndarray) -> np.ndarray:
-        """``(T - L + 1, F or 2F)`` pooled features of the windows starting at ``0 … T - L``."""
-        full, left, right = _edge_sums(
-            np.ascontiguousarray(codes, dtype=np.uint8), self.table, self.pad_left, self.pad_right
-        )
-        return _pooled(full, left, right, self.bias, self.window, self.width)
+    def log_odds(self, codes: np.ndarray, stride: int = 1) -> np.ndarray:
+        """``((T - L) // stride + 1, strands)`` log-odds of the windows starting at
+        ``0, stride, … ≤ T - L``: forward, then (``both``) reverse complement."""
+        codes = np.ascontiguousarray(codes, dtype=np.uint8)
+        tables = (self.left_table, self.right_table, self.right_start)
+        return _window_log_odds(codes, *tables, self.bias, self.window, stride, self.head)
 
 
 class KmerConvolution:
@@ -215,8 +293,9 @@ class KmerConvolution:
         self.encoder = encoder
         self.positions = positions  # a window's positions after the convolution stage
 
-    def features(self, codes: np.ndarray) -> np.ndarray:
-        """``(T - L + 1, F)`` pooled features of the windows starting at ``0 … T - L``."""
+    def features(self, codes: np.ndarray, stride: int = 1) -> np.ndarray:
+        """``((T - L) // stride + 1, F)`` pooled features of the windows starting at
+        ``0, stride, … ≤ T - L``."""
         ids = kmer_ids_from_codes(codes[None, :], self.encoder.k, 1)
         maps = np.asarray(self.stage(ids))[0]
-        return sliding_max(np.ascontiguousarray(maps), self.positions)
+        return sliding_max(np.ascontiguousarray(maps), self.positions)[::stride]

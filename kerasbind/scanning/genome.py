@@ -7,6 +7,7 @@ Memory does not grow with chromosome length: a region is read ``chunk + L - 1`` 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -82,6 +83,13 @@ class Genome:
         """Integer codes of ``chrom[start:end]``; a letter outside the alphabet counts as unknown
         (assemblies hold a few IUPAC and odd letters)."""
         return letter_codes(self.fetch(chrom, start, end))
+
+    def fingerprint(self) -> str:
+        """The FASTA as a resumed scan checks it: its path, size, modification time and index."""
+        stat = self.path.stat()
+        index = Path(f"{self.path}.fai").read_bytes()
+        text = f"{self.path.resolve()}\t{stat.st_size}\t{stat.st_mtime_ns}\t"
+        return hashlib.sha256(text.encode() + index).hexdigest()
 
     def whole(self) -> list[Region]:
         """Every chromosome, whole, in the FASTA's order."""

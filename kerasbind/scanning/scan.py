@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
 from collections.abc import Sequence
@@ -24,14 +26,17 @@ from kerasbind.scanning.genome import (
     chunks,
     read_regions,
 )
+from kerasbind.scanning.parts import (
+    TRACK_FILES,
+    ScanParts,
+    TrackValues,
+    model_fingerprint,
+    region_groups,
+    regions_fingerprint,
+)
 from kerasbind.scanning.scanner import Scanner
 from kerasbind.scanning.strands import both_strands
-from kerasbind.scanning.writers import (
-    BedGraphWriter,
-    BigWigWriter,
-    HitWriter,
-    track_bins,
-)
+from kerasbind.scanning.writers import BedGraphWriter, HitWriter, track_bins
 from kerasbind.sequences import UNKNOWN_CODE, joined_codes
 
 FORMATS = ("bedgraph", "bigwig", "hits")
@@ -52,11 +57,15 @@ class ScanSummary:
     stride: int
     window: int
     outputs: dict[str, Path] = field(default_factory=dict)
+    resumed_regions: int = 0  # regions kept from an interrupted run of the same scan
+    resumed_windows: int = 0
 
     @property
     def positions_per_second(self) -> float:
-        """Window starts scored per second (each on both strands when ``strands`` is both)."""
-        return self.windows * self.stride / self.seconds if self.seconds else 0.0
+        """Window starts scored per second by this call (each on both strands when
+        ``strands`` is both)."""
+        scored = self.windows - self.resumed_windows
+        return scored * self.stride / self.seconds if self.seconds else 0.0
 
 
 class SequenceSource:
@@ -69,6 +78,12 @@ class SequenceSource:
         self._codes, self._offsets = joined_codes(sequences)
         self.sizes = {name: len(seq) for name, seq in zip(ids, sequences, strict=True)}
         self._index = {name: i for i, name in enumerate(ids)}
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the sequences' ids and letters (as codes), in order."""
+        digest = hashlib.sha256("\n".join(self.sizes).encode())
+        digest.update(self._codes.tobytes())
+        return digest.hexdigest()
 
     def codes(self, chrom: str, start: int, end: int) -> np.ndarray:
         first = self._offsets[self._index[chrom]]
@@ -105,7 +120,11 @@ def scan_source(
 ) -> ScanSummary:
     """Score every window of ``regions`` of ``source`` and write the chosen ``formats`` into
     the folder ``out`` (an existing one only with ``overwrite``, then replaced whole once the
-    scan is complete)."""
+    scan is complete).
+
+    Resumable: finished parts (runs of regions) are kept in ``OUT.partial`` as the scan goes
+    (`kerasbind.scanning.parts`); an interrupted scan rerun with the same model, inputs and
+    options continues after them, other arguments are refused unless ``overwrite``."""
     from tqdm.auto import tqdm
 
     if stride < 1:
@@ -123,59 +142,113 @@ def scan_source(
     sizes: dict[str, int] = {}
     for region in regions:
         sizes.setdefault(region.chrom, source.sizes[region.chrom])
-    counts = {"windows": 0, "hits": 0}
-    total = sum(region.length for region in regions)
+    fingerprint = {
+        "model": model_fingerprint(model),
+        "encoder": encoder.to_dict(),
+        "input": source.fingerprint(),
+        "regions": regions_fingerprint(regions),
+        "options": {
+            "stride": stride,
+            "strands": "both" if both else "forward",
+            "combine": combine,
+            "threshold": threshold,
+            "mode": scanner.mode,
+            "formats": chosen,
+        },
+    }
+    parts = ScanParts(out, json.loads(json.dumps(fingerprint)), overwrite)
+    resumed = {"regions": parts.regions_done, "windows": parts.total("windows")}
     started = time.perf_counter()
+    total = sum(region.length for region in regions)
+    bar = tqdm(total=total, unit="bp", unit_scale=True, desc="scan", disable=not progress)
+    bar.update(parts.total("bases"))
+    try:
+        for start, end in region_groups(regions, parts.regions_done):
 
-    def work(folder: Path) -> None:
-        files = {name: folder / OUTPUT_FILES[name] for name in chosen}
-        handles = {name: open(files[name], "w") for name in ("bedgraph", "hits") if name in files}  # noqa: SIM115
-        tracks: list[Any] = [BedGraphWriter(handles["bedgraph"])] if "bedgraph" in handles else []
-        if "bigwig" in files:
-            tracks.append(BigWigWriter(files["bigwig"], list(sizes.items())))
-        hits = HitWriter(handles["hits"], threshold) if "hits" in handles else None
-        bar = tqdm(total=total, unit="bp", unit_scale=True, desc="scan", disable=not progress)
-        try:
-            for region in regions:
-                for piece in chunks(source, region, window, stride, chunk):
-                    scored = _score_piece(scanner, piece, window, stride, both, combine)
-                    counts["windows"] += len(scored.probability)
-                    for track in tracks:
-                        track.add(
-                            region.chrom, scored.bin_start, scored.bin_end, scored.probability
-                        )
-                    if hits is not None:
-                        hits.add(
-                            region.chrom,
-                            scored.start,
-                            scored.end,
-                            scored.probability,
-                            scored.strand,
-                        )
-                    bar.update(min(region.length - piece.offset, len(scored.probability) * stride))
-                if hits is not None:
-                    hits.flush()
-        finally:
-            bar.close()
-            for handle in handles.values():
-                handle.close()
-            for track in tracks:
-                track.close()
-        counts["hits"] = hits.count if hits is not None else 0
+            def fill(folder: Path, start: int = start, end: int = end) -> dict[str, int]:
+                return _scan_part(
+                    scanner,
+                    source,
+                    regions,
+                    start,
+                    end,
+                    folder,
+                    chosen,
+                    bar,
+                    (window, stride, both, combine, threshold, chunk),
+                )
 
-    replace_folder(out, work)
+            parts.add(start, end, fill)
+    finally:
+        bar.close()
+    replace_folder(
+        out, lambda folder: parts.join(folder, OUTPUT_FILES, chosen, regions, list(sizes.items()))
+    )
+    parts.remove()
     return ScanSummary(
         regions=len(regions),
         bases=total,
-        windows=counts["windows"],
-        hits=counts["hits"],
+        windows=parts.total("windows"),
+        hits=parts.total("hits"),
         seconds=time.perf_counter() - started,
         mode=scanner.mode,
         strands="both" if both else "forward",
         stride=stride,
         window=window,
         outputs={name: out / OUTPUT_FILES[name] for name in chosen},
+        resumed_regions=resumed["regions"],
+        resumed_windows=resumed["windows"],
     )
+
+
+def _scan_part(
+    scanner: Scanner,
+    source: Genome | SequenceSource,
+    regions: list[Region],
+    start: int,
+    end: int,
+    folder: Path,
+    chosen: list[str],
+    bar: Any,
+    settings: tuple[int, int, bool, str, float, int],
+) -> dict[str, int]:
+    """Scan regions ``start … end - 1`` into a part's files (`kerasbind.scanning.parts`);
+    returns its counts."""
+    window, stride, both, combine, threshold, chunk = settings
+    handles = {
+        name: open(folder / TRACK_FILES[name], "w")  # noqa: SIM115
+        for name in ("bedgraph", "hits")
+        if name in chosen
+    }
+    bedgraph = BedGraphWriter(handles["bedgraph"]) if "bedgraph" in handles else None
+    track = TrackValues() if "bigwig" in chosen else None
+    hits = HitWriter(handles["hits"], threshold) if "hits" in handles else None
+    counts = {"windows": 0, "hits": 0, "bases": 0}
+    try:
+        for index in range(start, end):
+            region = regions[index]
+            for piece in chunks(source, region, window, stride, chunk):
+                scored = _score_piece(scanner, piece, window, stride, both, combine)
+                counts["windows"] += len(scored.probability)
+                if bedgraph is not None:
+                    bedgraph.add(region.chrom, scored.bin_start, scored.bin_end, scored.probability)
+                if track is not None:
+                    track.add(index, scored.bin_start, scored.bin_end, scored.probability)
+                if hits is not None:
+                    hits.add(
+                        region.chrom, scored.start, scored.end, scored.probability, scored.strand
+                    )
+                bar.update(min(region.length - piece.offset, len(scored.probability) * stride))
+            counts["bases"] += region.length
+            if hits is not None:
+                hits.flush()
+    finally:
+        for handle in handles.values():
+            handle.close()
+    if track is not None:
+        track.save(folder / TRACK_FILES["bigwig"])
+    counts["hits"] = hits.count if hits is not None else 0
+    return counts
 
 
 @dataclass

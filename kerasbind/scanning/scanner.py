@@ -4,8 +4,9 @@
 model's length ``L`` starting at ``0, stride, 2·stride, …`` of an integer-code array:
 
 - ``convolutional``: convolution-only models whose windows can be scored from one pass over the
-  sequence (`kerasbind.scanning.convolution`): one-hot models with one convolution layer
-  (deepbind) and k-mer models without a recurrent stage and k-mer stride 1 (deepbind_e_star);
+  sequence (`kerasbind.scanning.convolution`): one-hot models with one convolution layer and a
+  dense head (deepbind; the kernel computes the head too) and k-mer models without a recurrent
+  stage and k-mer stride 1 (deepbind_e_star);
 - ``windows``: every other model (recurrent ones, and one-hot models with several convolution
   layers, whose padded window edges reach too far into the window for one pass to save work):
   window copies made by NumPy stride tricks, encoded and scored in large batches.
@@ -58,6 +59,32 @@ def _head_model(model: Any) -> Any:
     return keras.Model(features, x)
 
 
+def dense_head(model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+    """The head after the global maximum as ``(hidden kernel, hidden bias, logit kernel, logit
+    bias)`` when it is Dropout, an optional ReLU Dense layer and the linear ``logit`` unit (an
+    identity stands in for a missing dense layer: the pooled features are ≥ 0), else None."""
+    import keras
+
+    names = _layer_names(model)
+    dense = [
+        layer
+        for layer in model.layers[names.index("global_max") + 1 : names.index("logit") + 1]
+        if not isinstance(layer, keras.layers.Dropout)
+    ]
+    activations = [layer.get_config().get("activation") for layer in dense]
+    if not all(isinstance(layer, keras.layers.Dense) for layer in dense):
+        return None
+    if activations == ["linear"]:
+        features = dense[0].kernel.shape[0]
+        hidden, hidden_bias = np.eye(features, dtype=np.float32), np.zeros(features, np.float32)
+    elif activations == ["relu", "linear"]:
+        hidden, hidden_bias = (np.asarray(w, np.float32) for w in dense[0].get_weights())
+    else:
+        return None
+    logit, logit_bias = (np.asarray(w, np.float32) for w in dense[-1].get_weights())
+    return hidden, hidden_bias, logit[:, 0], float(logit_bias[0])
+
+
 def _kmer_stage(model: Any) -> Any:
     """A traced function running the embedding and convolution stage of a k-mer model."""
     import tensorflow as tf
@@ -81,7 +108,8 @@ def convolutional_supported(model: Any, encoder: EncoderSpec) -> bool:
     if "global_max" not in names:
         return False
     if encoder.kind == "onehot":
-        return "conv_2" not in names and encoder.length >= model.get_layer("conv_1").kernel_size[0]
+        width = model.get_layer("conv_1").kernel_size[0]
+        return "conv_2" not in names and encoder.length >= width and dense_head(model) is not None
     return encoder.stride == 1
 
 
@@ -110,7 +138,7 @@ class Scanner:
         self.batch_size = batch_size
         self.mode = "convolutional" if supported and mode != "windows" else "windows"
         self._passes: dict[bool, Any] = {}
-        if self.mode == "convolutional":
+        if self.mode == "convolutional" and encoder.kind == "kmer":
             self._head = _head_model(model)
 
     def _one_pass(self, both: bool) -> Any:
@@ -119,7 +147,8 @@ class Scanner:
             if self.encoder.kind == "onehot":
                 conv = self.model.get_layer("conv_1")
                 kernel, bias = (np.asarray(w) for w in conv.get_weights())
-                self._passes[both] = OneHotConvolution(kernel, bias, self.window, both)
+                head = dense_head(self.model)
+                self._passes[both] = OneHotConvolution(kernel, bias, self.window, both, head)
             else:
                 stage = _kmer_stage(self.model)
                 probe = stage(np.zeros((1, self.encoder.n_kmers), np.int32))
@@ -150,15 +179,14 @@ class Scanner:
             rc = reverse_complement(codes)[skip:]
             return forward, self._window_log_odds(rc, stride)[::-1]
         one_pass = self._one_pass(both)
-        pooled = one_pass.features(codes)[::stride]
         if self.encoder.kind == "onehot":
-            filters = pooled.shape[1] // 2 if both else pooled.shape[1]
-            forward = self._head_log_odds(pooled[:, :filters])
-            return forward, self._head_log_odds(pooled[:, filters:]) if both else None
-        forward = self._head_log_odds(pooled)
+            log_odds = one_pass.log_odds(codes, stride)
+            return log_odds[:, 0], log_odds[:, 1] if both else None
+        forward = self._head_log_odds(one_pass.features(codes, stride))
         if not both:
             return forward, None
-        reverse_pooled = one_pass.features(reverse_complement(codes))[::-1][::stride]
+        skip = (len(codes) - self.window) % stride  # as on the window path
+        reverse_pooled = one_pass.features(reverse_complement(codes)[skip:], stride)[::-1]
         return forward, self._head_log_odds(reverse_pooled)
 
     def scores(

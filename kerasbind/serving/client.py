@@ -16,7 +16,10 @@ from kerasbind.sequences import SequenceError, canonicalise
 
 SIGNATURE = "serving_default"
 INPUT_NAME = "sequences"
-OUTPUT_NAMES = ("probability", "logit")
+# the serving signature's outputs: probability and logit of each sequence, and how many windows
+# scored it (1: the model's length or shorter, padded; more: the best of that many windows)
+OUTPUT_TYPES = {"probability": np.float32, "logit": np.float32, "windows": np.int32}
+OUTPUT_NAMES = tuple(OUTPUT_TYPES)
 DEFAULT_BATCH = 1024
 DEFAULT_TIMEOUT = 30.0
 MAX_REPLY_BYTES = 256 * 1024 * 1024  # the most a reply may hold, REST and gRPC alike
@@ -78,12 +81,15 @@ class ServingClient(ABC):
 
     @abstractmethod
     def predict_batch(self, sequences: list[str]) -> dict[str, np.ndarray]:
-        """One request: ``{"probability": (n,), "logit": (n,)}`` float32."""
+        """One request: ``{"probability": (n,), "logit": (n,)}`` float32 and ``{"windows":
+        (n,)}`` int32 (see `OUTPUT_TYPES`)."""
 
     def predict(
         self, sequences: Sequence[str], batch_size: int = DEFAULT_BATCH
     ) -> dict[str, np.ndarray]:
-        """Outputs for any number of sequences, sent ``batch_size`` per request.
+        """Outputs for any number of sequences, sent ``batch_size`` per request: probability,
+        logit and windows (which length rule applied: 1 window for a sequence of the model's
+        length or shorter, centred between N; more for a longer one, scored by its best window).
 
         Sequences are checked here first, so a bad one is reported with its number before
         anything is sent.
@@ -109,10 +115,10 @@ class ServingClient(ABC):
                 where = f"request of sequences {start + 1}-{start + len(batch)}"
                 raise ServingError(f"{error} ({where})") from error
         return {
-            name: np.concatenate([p[name] for p in parts]).astype(np.float32)
+            name: np.concatenate([p[name] for p in parts]).astype(dtype)
             if parts
-            else np.zeros(0, np.float32)
-            for name in OUTPUT_NAMES
+            else np.zeros(0, dtype)
+            for name, dtype in OUTPUT_TYPES.items()
         }
 
 

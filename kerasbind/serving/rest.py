@@ -2,7 +2,8 @@
 
 ``GET /v1/models/NAME[/versions/N]`` (status), ``…/metadata`` (signatures) and
 ``POST …:predict`` with ``{"signature_name": …, "instances": [sequence, …]}``, answered by
-``{"predictions": [{"probability": p, "logit": l}, …]}``; errors are ``{"error": "…"}``.
+``{"predictions": [{"probability": p, "logit": l, "windows": w}, …]}``; errors are
+``{"error": "…"}``.
 Only ``http`` and ``https`` URLs are used; a reply is read up to `MAX_REPLY_BYTES` and must
 have that shape, or the error says what came back.
 """
@@ -23,7 +24,7 @@ from kerasbind.errors import KerasbindError
 from kerasbind.serving.client import (
     DEFAULT_TIMEOUT,
     MAX_REPLY_BYTES,
-    OUTPUT_NAMES,
+    OUTPUT_TYPES,
     SIGNATURE,
     ServingClient,
     ServingError,
@@ -127,8 +128,8 @@ class RestClient(ServingClient):
         return self._parse(
             ":predict",
             lambda: {
-                name: np.array([float(row[name]) for row in rows], np.float32)
-                for name in OUTPUT_NAMES
+                name: np.array([float(row[name]) for row in rows]).astype(dtype)
+                for name, dtype in OUTPUT_TYPES.items()
             },
         )
 

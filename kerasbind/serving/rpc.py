@@ -26,6 +26,7 @@ from kerasbind.serving.client import (
     INPUT_NAME,
     MAX_REPLY_BYTES,
     OUTPUT_NAMES,
+    OUTPUT_TYPES,
     SIGNATURE,
     ServingClient,
     ServingError,
@@ -143,7 +144,7 @@ class GrpcClient(ServingClient):
             self.address,
             "Predict",
             lambda: {
-                name: tf.make_ndarray(reply.outputs[name]).reshape(-1).astype(np.float32)
-                for name in OUTPUT_NAMES
+                name: tf.make_ndarray(reply.outputs[name]).reshape(-1).astype(dtype)
+                for name, dtype in OUTPUT_TYPES.items()
             },
         )
