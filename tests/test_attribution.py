@@ -64,6 +64,37 @@ def test_integrated_gradients_are_complete(arch):
     assert (gap <= RELATIVE * np.abs(change) + ABSOLUTE).all(), (gap, change)
 
 
+def test_integrated_gradients_are_complete_across_a_near_jump():
+    """A log-odds that rises by 10 within 1e-4 of the path (as a trained recurrent model's
+    gate can): the adaptive rule bisects where the jump is and stays within the tolerance."""
+    import keras
+
+    from kerasbind.attribution.gradients import gradient_function
+    from kerasbind.attribution.integrated import baseline_vectors, reference_contributions
+    from kerasbind.attribution.tokens import TokenSpace
+    from kerasbind.encoding import onehot_from_codes
+
+    spec = EncoderSpec("onehot", 20)
+    weights = np.random.default_rng(1).normal(size=(80, 1)).astype("float32")
+    inputs = keras.Input((20, 4))
+    linear = keras.layers.Dense(1, use_bias=False, trainable=False)
+    score = linear(keras.layers.Flatten()(inputs))
+    linear.set_weights([weights])
+    threshold = 0.25 * weights.sum() + 0.5  # half a unit past the all-N reference's score
+    step = keras.layers.Lambda(lambda x: 5 * keras.ops.tanh(2e4 * (x - threshold)))
+    space = TokenSpace(
+        spec, onehot_from_codes(np.arange(5)[None])[0], keras.Model(inputs, step(score))
+    )
+    codes = to_codes(random_sequences(16, 20, seed=2), 20)
+    gradient = gradient_function(space.scorer)
+    vectors = baseline_vectors(space, codes)
+    hypothetical = reference_contributions(space, codes, vectors, gradient, 8)
+    change = gradient(space.vectors(codes))[0] - gradient(vectors[:, 0])[0]
+    assert (np.abs(change) > 4).sum() >= 4  # these paths cross the jump inside (0, 1)
+    gap = (onehot_from_codes(codes) * hypothetical).sum(axis=(1, 2)) - change
+    assert (np.abs(gap) <= RELATIVE * np.abs(change) + ABSOLUTE).all(), (gap, change)
+
+
 def test_deepshap_is_complete_against_the_shuffles_mean(run):
     found = attribute(
         run.model, run.encoder, random_sequences(8), method="deepshap", progress=False

@@ -1,5 +1,5 @@
 """Slow acceptance checks of modisco motifs (issue 26): every architecture finds both planted
-motifs; on real data the top motifs are HNRNPC's, PUM2's and USF1's known ones.
+motifs; on real data the top motifs carry HNRNPC's (poly-U), PUM2's and USF1's known ones.
 
 Run with ``pytest -m slow tests/test_modisco_acceptance.py`` (tens of minutes on 2 cores)."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from kerasbind.models import ARCHITECTURES
@@ -15,6 +16,7 @@ from kerasbind.motifs.motif import Motif
 from kerasbind.simulate import motif_pfms
 
 PLANTED = {"MA0093.4": "USF1", "MA0035.5": "GATA1"}
+HNRNPC = "RNCMPT00025"  # CISBP-RNA (Ray et al. 2013)
 # learning steps: recurrent models learn the planted motifs more slowly
 STEPS = {"kegru": 4000, "eclstm": 3000, "ecblstm": 3000, "danq": 3000, "danq_star": 3000}
 
@@ -42,25 +44,38 @@ def test_every_architecture_yields_both_planted_motifs(arch, simulated):
     assert set(found["best_target_id"]) >= set(PLANTED), summary.to_string()
 
 
-def _trained(path_train, steps: int, negatives: str = "none"):
+def _trained(train, steps: int, negatives: str = "none"):
     import kerasbind as kb
 
     return kb.train(
-        "deepbind", path_train, steps=steps, eval_every=steps, negatives=negatives,
+        "deepbind", train, steps=steps, eval_every=steps, negatives=negatives,
         progress=False, seed=0,
     )  # fmt: skip
 
 
 @pytest.mark.slow
-def test_hnrnpc_top_motif_is_hnrnpc(shared_data):
+def test_hnrnpc_top_motif_is_u_rich_and_matches_hnrnpc(shared_data):
+    """HNRNPC (17): trained on 24,000 sequences of the training file, motifs from the bound
+    sequences of its other 6,000 (no test file read). HNRNPC's CISBP-RNA motif (RNCMPT00025,
+    AUUUUUU) is one of ten near-identical poly-U motifs (HuR, RALY, CPEB, TIA1, U2AF2, ...),
+    so which of them matches best is not evidence either way; what is checked is that the top
+    motif is U-rich and HNRNPC is among its significant matches (docs/attribution.md)."""
+    import kerasbind as kb
+
     base = shared_data / "CLIP-seq" / "17_ICLIP_HNRNPC_hg19" / "30000"
-    run = _trained(base / "training_sample_0" / "sequences.fa.gz", 3000)
+    data = kb.read_sequences(base / "training_sample_0" / "sequences.fa.gz")
+    order = np.random.default_rng(0).permutation(len(data))
+    run = _trained(data.subset(np.sort(order[6000:])), 3000)
     db = shared_data / "motifs" / "Ray2013_rbp_RNA.meme"
-    summary = run.motifs(
-        base / "test_sample_0" / "sequences.fa.gz", method="modisco", db=str(db), progress=False
-    ).summary()
+    held_out = data.subset(np.sort(order[:6000]))
+    found = run.motifs(held_out, method="modisco", db=str(db), progress=False, per_motif=None)
+    summary = found.summary()
     top = summary[summary["sign"] == "+"].iloc[0]
-    assert "HNRNPC" in str(top["best_target_name"]) and top["best_q_value"] < 0.05
+    uracils = top["consensus"].replace("U", "T").count("T")  # the file's alphabet is DNA
+    assert uracils >= 0.6 * len(top["consensus"]), summary.to_string()
+    matches = found.matches[found.matches["motif"] == top["motif"]]
+    hnrnpc = matches[matches["target_id"] == HNRNPC]
+    assert (hnrnpc["q_value"] < 0.05).any(), matches.head(15).to_string()
 
 
 @pytest.mark.slow

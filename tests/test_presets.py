@@ -60,6 +60,9 @@ def test_library_lists_names_and_records_its_benchmark(built) -> None:
     index = read_index(built["library"])
     assert index["benchmark"]["name"] == "bench"
     assert index["benchmark"]["cells"] == 1
+    assert index["benchmark"]["code"]  # the code commit the cell ran
+    assert index["coverage"]["cells"]["finished"] == [f"{DATASET}/deepbind"]
+    assert index["coverage"]["datasets"] == [DATASET]
     assert preset.size == (built["library"] / preset.file).stat().st_size
     assert preset.size < 64 * 1024  # weights only, float16: far below the 30 MB budget
 
@@ -79,6 +82,10 @@ def test_preset_predicts_like_its_run_and_reproduces_its_card(built) -> None:
     assert card["command"].startswith("kerasbind benchmark --arch deepbind")
     assert (card["protein"], card["cell_type"]) == ("CTCF", "SIM-cell")
     assert card["benchmark"]["cell"] == f"runs/{DATASET}/deepbind"
+    motif = card["top_motif"]  # found and drawn by the build, not read from the run folder
+    assert (motif["method"], motif["match"]["id"]) == ("filters", "MA0139.2")  # the planted CTCF
+    assert (kb.find_preset(NAME).card_file.parent / motif["logo"]).is_file()
+    assert not (built["bench"] / "runs" / DATASET / "deepbind" / "motifs").exists()
     markdown = kb.find_preset(NAME).card_file.read_text()
     assert f"| test set, this preset | {card['auc']['test']:.4f} |" in markdown
 
@@ -263,8 +270,49 @@ def test_best_cell_is_chosen_by_cv_auc_never_by_test_auc() -> None:
     ]
 
 
-def test_the_shipped_library_is_empty_and_says_so(monkeypatch) -> None:
-    monkeypatch.delenv("KERASBIND_PRESETS", raising=False)
-    assert kb.list_presets() == []
+def test_an_empty_library_says_so(tmp_path: Path) -> None:
+    (tmp_path / "index.json").write_text(json.dumps({"presets": []}))
+    assert kb.list_presets(tmp_path) == []
     with pytest.raises(KerasbindError, match="holds none yet"):
-        kb.load_preset("PUM2")
+        kb.load_preset("PUM2", tmp_path)
+
+
+def test_auto_cells_compete_and_the_index_says_what_it_covers(built, tmp_path: Path) -> None:
+    """A copy of the benchmark where an ``auto`` cell (its search chose deepbind) has the better
+    CV AUC, another dataset's cell failed and a third's is still running: the preset is the
+    auto cell's, named by its run's architecture, and the index lists every cell's state and
+    the planned dataset without a preset. Nothing is written into the benchmark."""
+    bench = tmp_path / "bench"
+    shutil.copytree(built["bench"], bench)
+    cell = bench / "runs" / DATASET / "deepbind"
+    auto = shutil.copytree(cell, cell.parent / "auto")
+    record = json.loads((auto / "benchmark.json").read_text())
+    (auto / "benchmark.json").write_text(
+        json.dumps({**record, "architecture": "auto", "cv_auc": record["cv_auc"] + 0.01})
+    )
+    failed = bench / "runs" / "chip_seq" / "FAILED_cell" / "deepbind"
+    running = bench / "runs" / "chip_seq" / "RUNNING_cell" / "deepbind"
+    for folder, dataset in ((failed, "chip_seq/FAILED_cell"), (running, "chip_seq/RUNNING_cell")):
+        folder.mkdir(parents=True)
+        (folder / "cell.json").write_text(json.dumps({"dataset": dataset}))
+    (failed / "benchmark.json").write_text(
+        json.dumps({"dataset": "chip_seq/FAILED_cell", "architecture": "deepbind",
+                    "status": "failed", "error": "RuntimeError: out of memory"})
+    )  # fmt: skip
+    plan = tmp_path / "plan.tsv"
+    test = built["test"]
+    plan.write_text(f"{DATASET}\t{test}\t{test}\nchip_seq/RUNNING_cell\t{test}\t{test}\n")
+    before = sorted(path.relative_to(bench) for path in bench.rglob("*"))
+
+    (preset,) = kb.build_presets(bench, tmp_path / "library", plan=[plan], progress=False)
+    assert sorted(path.relative_to(bench) for path in bench.rglob("*")) == before
+    assert preset.card["architecture"] == "deepbind"
+    assert preset.card["benchmark"]["cell"] == f"runs/{DATASET}/auto"
+    assert "chosen by the search of an `auto` cell" in preset.card_file.read_text()
+    covered = read_index(tmp_path / "library")["coverage"]
+    assert covered["cells"]["finished"] == [f"{DATASET}/auto", f"{DATASET}/deepbind"]
+    assert covered["cells"]["failed"] == ["chip_seq/FAILED_cell/deepbind"]
+    assert covered["cells"]["unfinished"] == ["chip_seq/RUNNING_cell/deepbind"]
+    assert covered["datasets"] == [DATASET]
+    assert covered["plan"] == {"specs": ["plan.tsv"], "datasets": 2,
+                               "missing": ["chip_seq/RUNNING_cell"]}  # fmt: skip

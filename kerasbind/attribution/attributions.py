@@ -31,7 +31,10 @@ from kerasbind.sequences import Alphabet, to_codes
 Method = Literal["ism", "saliency", "integrated_gradients", "deepshap"]
 METHODS: tuple[Method, ...] = ("ism", "saliency", "integrated_gradients", "deepshap")
 DEFAULT_METHOD: Method = "integrated_gradients"
-ROWS_PER_CHUNK = 8192  # model inputs per batched pass (mutants, path points or references)
+ROWS_PER_CHUNK = 8192  # model inputs per batched pass of ISM (mutants) and saliency
+# integration paths per pass (sequences × references): each keeps only (L, 4) per point, and
+# many paths make the refinement rounds' batches large enough to run efficiently
+PATHS_PER_CHUNK = 2048
 
 
 @dataclass
@@ -112,14 +115,15 @@ class Attributions:
         )
 
 
-def _rows_per_sequence(method: Method, length: int, steps: int, references: int) -> int:
-    """Model inputs one sequence costs."""
-    return {
-        "ism": 3 * length + 1,
-        "saliency": 1,
-        "integrated_gradients": steps,
-        "deepshap": steps * references,
+def _sequences_per_chunk(method: Method, length: int, references: int) -> int:
+    """Sequences attributed together."""
+    per_sequence = {
+        "ism": ROWS_PER_CHUNK // (3 * length + 1),
+        "saliency": ROWS_PER_CHUNK,
+        "integrated_gradients": PATHS_PER_CHUNK,
+        "deepshap": PATHS_PER_CHUNK // references,
     }[method]
+    return max(1, per_sequence)
 
 
 def attribute(
@@ -136,10 +140,10 @@ def attribute(
     progress: bool = True,
 ) -> Attributions:
     """Attributions of ``sequences`` (canonical or raw; centred in the model's window as for
-    training) by ``method``; ``steps``: path points of integrated gradients (default 32) or
-    per reference of deepshap (default 8), doubled for sequences that miss completeness
-    (`refine_until_complete`); ``references``: deepshap's shuffles per sequence (default 10),
-    drawn with ``seed``."""
+    training) by ``method``; ``steps``: intervals of integrated gradients' path (default 8)
+    or of each deepshap reference's (default 8), bisected where a sequence misses completeness
+    (`kerasbind.attribution.integrated`); ``references``: deepshap's shuffles per sequence
+    (default 10), drawn with ``seed``."""
     from tqdm.auto import tqdm
 
     from kerasbind.attribution.deepshap import (
@@ -153,7 +157,6 @@ def attribute(
         DEFAULT_STEPS,
         baseline_vectors,
         reference_contributions,
-        refine_until_complete,
     )
     from kerasbind.attribution.ism import ism
     from kerasbind.attribution.tokens import token_space
@@ -178,7 +181,7 @@ def attribute(
     hypothetical = np.empty((*codes.shape, 4), dtype=np.float32)
     log_odds = np.empty(len(codes))
     baseline = None if method in ("ism", "saliency") else np.empty(len(codes))
-    chunk = max(1, ROWS_PER_CHUNK // _rows_per_sequence(method, encoder.length, steps, references))
+    chunk = _sequences_per_chunk(method, encoder.length, references)
     bar = tqdm(total=len(codes), desc=f"attributions ({method})", disable=not progress)
     for start in range(0, len(codes), chunk):
         part = slice(start, start + chunk)
@@ -196,15 +199,7 @@ def attribute(
                 vectors = baseline_vectors(space, block)
             scores = predict_encoded(scorer, vectors.reshape(-1, *vectors.shape[2:]))
             baseline[part] = scores.reshape(vectors.shape[:2]).mean(axis=1)
-            hypothetical[part] = refine_until_complete(
-                lambda rows, s, b=block, v=vectors: reference_contributions(
-                    space, b[rows], v[rows], gradient, s
-                ),
-                onehot_from_codes(block),
-                log_odds[part] - baseline[part],
-                steps,
-                reference_contributions(space, block, vectors, gradient, steps),
-            )
+            hypothetical[part] = reference_contributions(space, block, vectors, gradient, steps)
         bar.update(len(block))
     bar.close()
     return Attributions(

@@ -9,7 +9,7 @@ points), which works for every layer Keras has, recurrent ones included. Average
 references this is close to *expected gradients* (Erion et al. 2021), the SHAP approximation
 that samples references and path points. The attributions of a sequence sum to its log-odds less
 the references' mean log-odds, up to the path integral's error (refined as for integrated
-gradients, `refine_until_complete`).
+gradients, `kerasbind.attribution.integrated.integrate_paths`).
 """
 
 from __future__ import annotations

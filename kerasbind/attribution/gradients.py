@@ -16,11 +16,12 @@ from kerasbind.errors import KerasbindError
 
 GRADIENT_BATCH = 1024
 
-Gradient = Callable[[np.ndarray], np.ndarray]
+Gradient = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def gradient_function(scorer: Any) -> Gradient:
-    """``z (n, T, D) -> d log-odds / dz (n, T, D)``, batched."""
+    """``z (n, T, D) -> (log-odds (n,), d log-odds / dz (n, T, D))``, batched; one traced
+    function for every batch size (no retracing)."""
     import keras
 
     if keras.backend.backend() != "tensorflow":
@@ -37,13 +38,15 @@ def gradient_function(scorer: Any) -> Gradient:
         with tf.GradientTape() as tape:
             tape.watch(z)
             score = scorer(z, training=False)
-        return tape.gradient(score, z)
+        return score[:, 0], tape.gradient(score, z)
 
-    def batched(z: np.ndarray) -> np.ndarray:
-        out = np.empty(z.shape, dtype=np.float32)
+    def batched(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        scores = np.empty(len(z), dtype=np.float64)
+        grads = np.empty(z.shape, dtype=np.float32)
         for start in range(0, len(z), GRADIENT_BATCH):
-            out[start : start + GRADIENT_BATCH] = gradient(z[start : start + GRADIENT_BATCH])
-        return out
+            part = slice(start, start + GRADIENT_BATCH)
+            scores[part], grads[part] = gradient(z[part])
+        return scores, grads
 
     return batched
 
@@ -53,4 +56,4 @@ def saliency(space: TokenSpace, gradient: Gradient, codes: np.ndarray) -> np.nda
     less its mean over the four letters (for k-mer models: the linearised change of the
     log-odds for each substitution, `TokenSpace.to_nucleotides`)."""
     z = space.vectors(space.ids(codes))
-    return space.to_nucleotides(gradient(z), None, codes)
+    return space.to_nucleotides(gradient(z)[1], None, codes)

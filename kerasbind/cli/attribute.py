@@ -75,7 +75,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--steps",
         type=positive_int,
         metavar="S",
-        help="path points: integrated_gradients (default 32), per reference for deepshap (8)",
+        help="path intervals: integrated_gradients (default 8), per reference for deepshap (8); "
+        "bisected where completeness needs more",
     )
     parser.add_argument(
         "--references",

@@ -27,14 +27,18 @@ folder (one made by 'presets build').
 'presets build' makes a library from a 'kerasbind benchmark' folder: per dataset the
 architecture with the best cross-validation AUC (never the test AUC), weights as float16 when
 that moves the test AUC by less than 0.001 (else float32), a model card per preset (cards/NAME.md
-and .json) and index.json. See docs/presets.md.
+and .json, with the logo of the top motif the run's default motif method finds in the test set's
+positives, matched by TOMTOM against --rna-motifs for CLIP-seq, --dna-motifs otherwise) and
+index.json (with the cells and, given --plan, the planned datasets it covers). Only finished
+cells are read; nothing is written into the benchmark. See docs/presets.md.
 
 examples:
   kerasbind presets list
   kerasbind presets show PUM2
   kerasbind predict --preset PUM2 --input utrs.fa --output pum2.tsv
   kerasbind presets build bench/ --out presets/ \\
-      --published ../shared/data/published/rbp31_test_auc.tsv
+      --published ../shared/data/published/rbp31_test_auc.tsv \\
+      --plan bench/manifest.tsv --rna-motifs ../shared/data/motifs/Ray2013_rbp_RNA.meme
 """
 
 
@@ -75,6 +79,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=input_file,
         metavar="TSV",
         help="other methods' test AUCs per experiment, shown on the cards",
+    )
+    build.add_argument(
+        "--plan",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="the benchmark's --datasets (a manifest or TFDS names; repeatable): the index "
+        "then says which planned datasets have no preset yet",
+    )
+    build.add_argument(
+        "--dna-motifs",
+        default="jaspar",
+        metavar="jaspar|PATH.meme",
+        help="known motifs the top motif of a ChIP-seq (or other) preset is matched against "
+        "(default jaspar: JASPAR CORE, offline)",
+    )
+    build.add_argument(
+        "--rna-motifs",
+        type=input_file,
+        metavar="PATH.meme",
+        help="known RNA motifs for CLIP-seq presets, e.g. CISBP-RNA "
+        "(../shared/data/motifs/Ray2013_rbp_RNA.meme; default: as --dna-motifs)",
     )
     add_tfds_location_arguments(build)
     build.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -119,9 +145,9 @@ def run_show(args: argparse.Namespace) -> str:
 
 def run_build(args: argparse.Namespace) -> str:
     presets = kb.build_presets(
-        args.benchmark, args.out, url=args.url, published=args.published,
-        data_dir=args.data_dir, manual_dir=args.manual_dir, overwrite=args.overwrite,
-        progress=not args.quiet,
+        args.benchmark, args.out, url=args.url, published=args.published, plan=args.plan,
+        dna_motifs=args.dna_motifs, rna_motifs=args.rna_motifs, data_dir=args.data_dir,
+        manual_dir=args.manual_dir, overwrite=args.overwrite, progress=not args.quiet,
     )  # fmt: skip
     size = sum(preset.size for preset in presets)
     within = "within" if size <= kb.PRESET_LIBRARY_LIMIT else "OVER"

@@ -121,7 +121,7 @@ class ModiscoAnalysis:
         alphabet = self.attributions.alphabet
         table = pd.DataFrame(
             {
-                "motif": [m.id for m in self.motifs],
+                "motif": pd.Series([m.id for m in self.motifs], dtype=object),  # none: joinable
                 "sign": [m.sign for m in self.motifs],
                 "n_seqlets": [m.pfm.n_sites for m in self.motifs],
                 "width": [m.pfm.width for m in self.motifs],

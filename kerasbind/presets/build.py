@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +29,10 @@ from kerasbind.files import check_new_folder, replace_folder, write_atomic, writ
 from kerasbind.presets.archive import ARCHIVE_FILES, write_archive
 from kerasbind.presets.card import card_markdown, data_source
 from kerasbind.presets.compact import compact_model
+from kerasbind.presets.coverage import coverage, planned_datasets
 from kerasbind.presets.library import INDEX_FILE, Preset, list_presets
-from kerasbind.presets.names import aliases, file_stem, preset_name, subject
+from kerasbind.presets.motif import top_motif
+from kerasbind.presets.names import aliases, file_stem, preset_name, subject, task
 from kerasbind.run.layout import MODEL_FILE
 
 TOLERANCE = 0.001  # largest test-AUC change float16 weights may cause
@@ -42,6 +46,9 @@ def build_presets(
     *,
     url: str | None = None,
     published: str | os.PathLike[str] | None = None,
+    plan: Sequence[str | os.PathLike[str]] = (),
+    dna_motifs: str = "jaspar",
+    rna_motifs: str | None = None,
     data_dir: str | os.PathLike[str] | None = None,
     manual_dir: str | os.PathLike[str] | None = None,
     tolerance: float = TOLERANCE,
@@ -49,41 +56,57 @@ def build_presets(
     progress: bool = True,
 ) -> list[Preset]:
     """Build the preset library of a benchmark folder into ``out`` (default ``BENCHMARK/
-    presets``; an existing folder only with ``overwrite``, then replaced whole). ``url``: the
-    base URL the archives will be published under (recorded per preset; without it they are
-    read from the library folder); ``published``: a TSV of other methods' test AUCs (as for
-    ``kerasbind benchmark --published``); ``data_dir`` / ``manual_dir``: where TFDS finds
-    the cells' test sets."""
+    presets``; an existing folder only with ``overwrite``, then replaced whole). Only finished
+    cells are read (a running, failed or broken one is skipped and named in the index);
+    nothing is written into the benchmark. ``url``: the base URL the archives will be published
+    under (recorded per preset; without it they are read from the library folder);
+    ``published``: a TSV of other methods' test AUCs (as for ``kerasbind benchmark
+    --published``); ``plan``: the benchmark's ``--datasets`` specs (manifests or TFDS names),
+    so the index says which of its datasets the library covers; ``dna_motifs`` /
+    ``rna_motifs``: the known motifs (``"jaspar"`` or a MEME file) the top motif of a ChIP-seq
+    (or other) / CLIP-seq preset is matched against (``rna_motifs`` None: ``dna_motifs``);
+    ``data_dir`` / ``manual_dir``: where TFDS finds the cells' test sets."""
     benchmark = Path(benchmark)
     out = Path(out) if out is not None else benchmark / "presets"
-    results, _ = collect(benchmark)
+    results, failures = collect(benchmark)
     if results.empty:
         raise KerasbindError(
             f"{benchmark}: no finished benchmark cells under {benchmark / RUNS} "
             "(a preset library is built from 'kerasbind benchmark' output)"
         )
     check_new_folder(out, overwrite, "preset library")
+    planned = planned_datasets(plan)
     chosen = best_cells(results)
     others = read_published(published) if published is not None else None
     names = aliases(list(chosen["dataset"]))
     where = {"data_dir": data_dir, "manual_dir": manual_dir}
     origin = _benchmark_origin(benchmark, results)
+    motif_db = {"clip": str(rna_motifs) if rna_motifs is not None else dna_motifs}
 
     def fill(folder: Path) -> None:
-        entries = []
+        entries, skipped = [], []
         rows = tqdm(list(chosen.itertuples()), desc="presets", unit="preset", disable=not progress)
         for row in rows:
             run_dir = benchmark / RUNS / row.dataset / row.architecture
-            entries.append(
-                _preset(run_dir, row, folder, names[row.dataset], origin, others, where, tolerance)
-            )
-        for entry in entries:
+            db = motif_db.get(task(row.dataset) or "", dna_motifs)
+            try:
+                entry = _preset(
+                    run_dir, row, folder, names[row.dataset], origin, others, where, tolerance, db
+                )
+            except KerasbindError as error:  # one broken cell must not stop the library
+                skipped.append({"cell": f"{row.dataset}/{row.architecture}", "why": str(error)})
+                if progress:
+                    print(f"presets: skipped {run_dir}: {error}", file=sys.stderr, flush=True)
+                continue
             if url is not None:
                 entry["url"] = f"{url.rstrip('/')}/{entry['file']}"
+            entries.append(entry)
+        covered = [entry["card"]["dataset"] for entry in entries]
         index = {
             "format": 1,
             "kerasbind_version": __version__,
             "benchmark": origin,
+            "coverage": coverage(benchmark, results, failures, covered, skipped, planned),
             "presets": entries,
         }
         write_json(folder / INDEX_FILE, index)
@@ -101,12 +124,14 @@ def best_cells(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _benchmark_origin(benchmark: Path, results: pd.DataFrame) -> dict[str, Any]:
-    """Which benchmark made the library: its folder, budgets and the cells' fingerprint."""
+    """Which benchmark made the library: its folder, budgets, the code commits its cells ran
+    (``results.csv``'s ``code``) and the cells' fingerprint."""
     cells = results[["dataset", "architecture", "test_auc_roc", "cv_auc"]].to_csv(index=False)
     return {
         "folder": str(benchmark.resolve()),
         "name": benchmark.resolve().name,
         "budgets": sorted(set(results["budget"].astype(str))),
+        "code": sorted(set(results["code"].dropna().astype(str))),
         "cells": len(results),
         "results_sha256": hashlib.sha256(cells.encode()).hexdigest(),
     }
@@ -121,6 +146,7 @@ def _preset(
     others: pd.DataFrame | None,
     where: dict[str, Any],
     tolerance: float,
+    motif_db: str,
 ) -> dict[str, Any]:
     """Write one preset's archive and card into ``library``; its index entry."""
     from kerasbind.pipeline import score
@@ -128,7 +154,7 @@ def _preset(
 
     (library / CARDS).mkdir(parents=True, exist_ok=True)
     record = read_record(run_dir) or {}
-    test_set = _test_set(run_dir, record, where)
+    test_set, test_origin = _test_set(run_dir, record, where)
     original = load_run(run_dir)
     float32_auc = score(original.model, original.encoder, test_set)[0]["auc_roc"]
     files = {
@@ -143,8 +169,10 @@ def _preset(
             break
     name = preset_name(row.dataset)
     stem = file_stem(name)
+    motif = top_motif(original, test_set, motif_db, library / CARDS, stem)
     data = write_archive(files, library / f"{stem}.zip")
     card = _card(name, other_names, row, original.config, record, origin, test_set, others)
+    card["test_set"].update(test_origin)
     card["weights"] = dtype
     card["auc"] = {
         "cv": float(row.cv_auc),
@@ -152,7 +180,7 @@ def _preset(
         "benchmark_test": float32_auc,
         "float16_change": stored["float16"] - float32_auc,
     }
-    card["motif_logo"] = _copy_logo(run_dir, library / CARDS, stem)
+    card["top_motif"] = motif
     write_json(library / CARDS / f"{stem}.json", card)
     markdown = card_markdown(card)
     write_atomic(library / CARDS / f"{stem}.md", lambda tmp: tmp.write_text(markdown))
@@ -169,8 +197,12 @@ def _preset(
     }
 
 
-def _test_set(run_dir: Path, record: dict[str, Any], where: dict[str, Any]) -> Any:
-    """The cell's test set, as the benchmark read it (its data checked by fingerprint)."""
+def _test_set(
+    run_dir: Path, record: dict[str, Any], where: dict[str, Any]
+) -> tuple[Any, dict[str, Any]]:
+    """The cell's test set, as the benchmark read it (its data checked by fingerprint), and
+    how to read it again: the TFDS name or the test file and its SHA-256, the negatives added
+    and their seed (a ChIP-seq cell's shuffled negatives)."""
     identity = read_identity(run_dir)
     if not identity:
         raise KerasbindError(f"{run_dir}: no cell.json; not a benchmark cell")
@@ -180,12 +212,21 @@ def _test_set(run_dir: Path, record: dict[str, Any], where: dict[str, Any]) -> A
         source = DatasetSource(identity["dataset"], train=train, test=test)
     else:
         source = DatasetSource(identity["dataset"], tfds=recorded.removeprefix("tfds:"))
-    if source.fingerprint() != recorded:
+    try:
+        fingerprint = source.fingerprint()
+    except OSError as error:
+        problem = f"the cell's data cannot be read ({error})"
+        raise KerasbindError(f"{run_dir / 'cell.json'}: {problem}") from None
+    if fingerprint != recorded:
         raise KerasbindError(
             f"{run_dir / 'cell.json'}: the cell's data changed since it was benchmarked"
         )
     options = {key: record[key] for key in ("negatives", "neg_ratio", "seed") if key in record}
-    return load_source(source, **options, **where)[1]
+    if source.tfds is not None:
+        origin = {"tfds": source.tfds, "split": "test"}
+    else:
+        origin = {"file": str(Path(source.test).resolve()), "sha256": recorded.split(":")[-1]}
+    return load_source(source, **options, **where)[1], {**origin, **options}
 
 
 def _stored_auc(files: dict[str, bytes], test_set: Any, score: Any, load_run: Any) -> float:
@@ -225,15 +266,18 @@ def _card(
         "cell_type": about.cell_type,
         "data_source": source,
         "licence": licence,
-        "architecture": row.architecture,
+        "architecture": config.get("architecture", {}).get("name", row.architecture),
         "architecture_spec": config.get("architecture", {}),
         "hyperparameters": config.get("hyperparameters", {}),
+        "ensemble": int(config.get("tuning", {}).get("final", {}).get("ensemble", 1)),
         "options": config.get("options", {}),
         "encoder": config.get("encoder", {}),
         "command": config.get("command"),
         "benchmark": {
             **origin,
             "cell": f"{RUNS}/{row.dataset}/{row.architecture}",
+            "cell_architecture": row.architecture,  # "auto": the search chose the architecture
+            "code": None if pd.isna(row.code) else str(row.code),
             "budget": record.get("budget"),
             "seed": record.get("seed"),
         },
@@ -246,21 +290,3 @@ def _card(
         "trained_with": config.get("kerasbind_version"),
         "kerasbind_version": __version__,
     }
-
-
-def _copy_logo(run_dir: Path, cards: Path, stem: str) -> str | None:
-    """The logo of the run's best-matching filter (``RUN/motifs``, when the run has one),
-    copied beside the card; its path relative to the card."""
-    summary = run_dir / "motifs" / "filters.tsv"
-    if not summary.is_file():
-        return None
-    table = pd.read_csv(summary, sep="\t")
-    if "best_q_value" in table:
-        table = table.sort_values("best_q_value", na_position="last")
-    for motif in table.get("filter", pd.Series(dtype=str)).astype(str):
-        logo = run_dir / "motifs" / "logos" / f"{motif}.png"
-        if logo.is_file():
-            cards.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(logo, cards / f"{stem}-motif.png")
-            return f"{stem}-motif.png"
-    return None

@@ -38,7 +38,7 @@ def card_markdown(card: dict[str, Any]) -> str:
         ("data set", f"`{card['dataset']}`"),
         ("data source", card["data_source"]),
         ("licence", card["licence"]),
-        ("architecture", f"`{card['architecture']}` ({_spec(card['architecture_spec'])})"),
+        ("architecture", _architecture(card)),
         ("hyper-parameters", _pairs(card["hyperparameters"])),
         ("options", _pairs(card["options"])),
         (
@@ -68,22 +68,21 @@ def card_markdown(card: dict[str, Any]) -> str:
         f"| test set, the benchmark's float32 run | {auc['benchmark_test']:.4f} |",
         *(f"| published: {method} | {value:.3f} |" for method, value in card["published"].items()),
         "",
-        f"Test set: {card['test_set']['source']} ({card['test_set']['n']:,} sequences, "
-        f"{card['test_set']['n_positive']:,} bound). The architecture was chosen by "
+        f"Test set: {_test_set(card['test_set'])}. The architecture was chosen by "
         "cross-validation AUC, never by test AUC.",
         "",
         "## How it was trained",
         "",
         f"Benchmark `{card['benchmark']['folder']}`, cell `{card['benchmark']['cell']}` "
-        f"(budget {card['benchmark']['budget']}, seed {card['benchmark']['seed']}):",
+        f"(budget {card['benchmark']['budget']}, seed {card['benchmark']['seed']}, code "
+        f"{card['benchmark'].get('code') or 'not recorded'}):",
         "",
         "```",
         card["command"] or "(no command recorded: trained from Python)",
         "```",
         "",
     ]
-    if card["motif_logo"]:
-        lines += ["## Top motif", "", f"![top motif]({card['motif_logo']})", ""]
+    lines += _top_motif(card.get("top_motif"))
     lines += [
         "## Use",
         "",
@@ -94,6 +93,56 @@ def card_markdown(card: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _test_set(test_set: dict[str, Any]) -> str:
+    """Where the test set is and how it was read: the file (SHA-256) or TFDS split, its size,
+    and the shuffled negatives added to a positives-only file."""
+    where = test_set.get("file") or test_set["source"]
+    text = f"`{where}`" + (f" (SHA-256 {test_set['sha256'][:12]}…)" if "sha256" in test_set else "")
+    text += f", {test_set['n']:,} sequences, {test_set['n_positive']:,} bound"
+    if test_set.get("negatives", "none") != "none":
+        text += (
+            f"; the unbound are positives shuffled by --negatives {test_set['negatives']} "
+            f"(dinucleotide, {test_set['neg_ratio']:g} per positive, seed {test_set['seed']})"
+        )
+    return text
+
+
+def _architecture(card: dict[str, Any]) -> str:
+    text = f"`{card['architecture']}` ({_spec(card['architecture_spec'])})"
+    if card.get("ensemble", 1) > 1:
+        text += (
+            f"; {card['ensemble']} final models merged into one that averages their logits "
+            "(the hyper-parameters are the merged model's)"
+        )
+    if card["benchmark"].get("cell_architecture") == "auto":
+        text += "; chosen by the search of an `auto` cell"
+    return text
+
+
+def _top_motif(motif: dict[str, Any] | None) -> list[str]:
+    """The card's top-motif section: the logo and its best TOMTOM match."""
+    if not motif:
+        return []
+    if not motif.get("logo"):
+        found = f"the {motif['method']} method found no motif in the test set's positives."
+        return ["## Top motif", "", found[0].upper() + found[1:], ""]
+    match = motif["match"]
+    found = (
+        f"best match {match['name']} ({match['id']}), q = {match['q_value']:.2g}"
+        if match
+        else "no significant match (q < 0.05); the most informative motif is shown"
+    )
+    return [
+        "## Top motif",
+        "",
+        f"![top motif]({motif['logo']})",
+        "",
+        f"`{motif['motif']}` ({motif['method']} method, on the test set's positives), compared "
+        f"with {motif['database']} by TOMTOM: {found}.",
+        "",
+    ]
 
 
 def _spec(spec: dict[str, Any]) -> str:
