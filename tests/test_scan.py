@@ -219,3 +219,50 @@ def test_changed_scan_starts_afresh_with_overwrite(run, genome, tmp_path, monkey
     assert main([*args, "--formats", "hits", "--overwrite"]) == 0
     assert sorted(path.name for path in out.iterdir()) == ["hits.bed"]
     assert not (tmp_path / "out.partial").exists()
+
+
+def _reference_hits(starts, ends, values, strands, threshold):
+    """Hits by the plain definition: per strand, windows above the threshold merged while each
+    starts at or before the previous one's end."""
+    hits = []
+    for strand in ("+", "-"):
+        current = None
+        for s, e, v, d in zip(starts, ends, values, strands, strict=True):
+            if v < threshold or d != strand:
+                continue
+            if current is not None and s <= current[1]:
+                current = [current[0], e, s, min(current[3], e), max(current[4], v)]
+                continue
+            if current is not None:
+                hits.append((current, strand))
+            current = [s, e, s, e, v]
+        if current is not None:
+            hits.append((current, strand))
+    return sorted(
+        f"c\t{h[0]}\t{h[1]}\t{h[4]:.4f}\t{round(1000 * h[4])}\t{d}\t{h[2] if h[2] < h[3] else h[0]}"
+        f"\t{h[3] if h[2] < h[3] else h[0]}"
+        for h, d in hits
+    )
+
+
+@pytest.mark.parametrize("chunk", [7, 1000])
+def test_hits_merge_the_same_in_any_chunks(chunk: int) -> None:
+    """The vectorised hit merging equals the plain definition, across chunk boundaries."""
+    import io
+
+    from kerasbind.scanning.writers import HitWriter
+
+    rng = np.random.default_rng(3)
+    starts = np.arange(0, 3000, 5)
+    ends = starts + 20
+    values = rng.random(len(starts))
+    strands = rng.choice(np.array(["+", "-"]), len(starts))
+    handle = io.StringIO()
+    writer = HitWriter(handle, threshold=0.7)
+    for first in range(0, len(starts), chunk):
+        part = slice(first, first + chunk)
+        writer.add("c", starts[part], ends[part], values[part], strands[part])
+    writer.flush()
+    got = sorted(handle.getvalue().splitlines())
+    expected = _reference_hits(starts, ends, values, strands, 0.7)
+    assert got == expected and writer.count == len(expected) > 20

@@ -95,25 +95,35 @@ class HitWriter:
         values: np.ndarray,
         strands: np.ndarray,
     ) -> None:
-        """Windows in increasing start order (``strands``: ``+``/``-`` of each window's best)."""
-        above = np.flatnonzero(values >= self.threshold)
-        for start, end, value, strand in zip(
-            starts[above].tolist(),
-            ends[above].tolist(),
-            values[above].tolist(),
-            strands[above].tolist(),
-            strict=True,
-        ):
-            hit = self._open.get(strand)
-            if hit is not None and (hit.chrom != chrom or start > hit.end):
-                self._done.append(hit)
-                hit = None
-            if hit is None:
-                self._open[strand] = _OpenHit(chrom, strand, start, end, start, end, value)
-            else:
-                hit.end, hit.core_start = end, start
-                hit.core_end = min(hit.core_end, end)
-                hit.best = max(hit.best, value)
+        """Windows in increasing start order (``strands``: ``+``/``-`` of each window's best).
+        Vectorised per strand: a run of windows each starting at or before the previous one's
+        end is one hit; the first run continues the hit left open by the last chunk."""
+        above = values >= self.threshold
+        for strand in ("+", "-"):
+            chosen = np.flatnonzero(above & (strands == strand))
+            if not len(chosen):
+                continue
+            first, second = starts[chosen], ends[chosen]
+            begins = np.concatenate(([0], np.flatnonzero(first[1:] > second[:-1]) + 1))
+            runs = zip(
+                first[begins].tolist(),
+                np.maximum.reduceat(second, begins).tolist(),
+                np.maximum.reduceat(first, begins).tolist(),
+                np.minimum.reduceat(second, begins).tolist(),
+                np.maximum.reduceat(values[chosen], begins).tolist(),
+                strict=True,
+            )
+            hit = self._open.pop(strand, None)
+            for start, end, core_start, core_end, best in runs:
+                if hit is not None and hit.chrom == chrom and start <= hit.end:
+                    hit.end, hit.core_start = end, core_start
+                    hit.core_end = min(hit.core_end, core_end)
+                    hit.best = max(hit.best, best)
+                    continue
+                if hit is not None:
+                    self._done.append(hit)
+                hit = _OpenHit(chrom, strand, start, end, core_start, core_end, best)
+            self._open[strand] = hit
 
     def flush(self) -> None:
         """Write the hits of the region that ended, sorted by start."""
