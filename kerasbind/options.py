@@ -28,6 +28,7 @@ BUDGETS: dict[str, dict[str, int]] = {
 ENSEMBLE = "ensemble"  # keep every final model, averaged (kerasbind.tuning.final)
 BUDGET_SELECT_BY = {"standard": ENSEMBLE, "auto": ENSEMBLE}
 DEFAULT_BUDGET = "standard"
+AUTO = "auto"  # the ``--arch`` value whose search chooses the architecture too
 AUTO_BUDGET = "auto"  # the default budget of ``--arch auto``
 BUDGET_KEYS = ("trials", "folds", "max_steps", "eval_every", "final_models")
 

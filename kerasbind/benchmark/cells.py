@@ -23,7 +23,6 @@ from kerasbind.benchmark.sources import DatasetSource
 from kerasbind.errors import KerasbindError
 from kerasbind.files import read_json, write_json
 from kerasbind.locking import FolderInUse, folder_lock
-from kerasbind.report.trials import TRIALS_FILE
 from kerasbind.sequences import SequenceSet
 
 RUNS = "runs"
@@ -192,20 +191,11 @@ def run_cell(
         "chosen_architecture": tuned.config["architecture"]["name"],
         "learning_steps": steps,
         "trials": tuning["trials"],
-        "total_steps": search_steps(cell.run_dir(out), tuning["folds"])
-        + steps * budget.final_models,
+        "total_steps": tuning["search_steps"] + steps * budget.final_models,
         **meter.read(),
     }
     write_json(cell.run_dir(out) / RECORD, record)
     return record
-
-
-def search_steps(run_dir: Path, folds: int) -> int:
-    """Learning steps the search spent: where each trial stopped, times the folds."""
-    import pandas as pd
-
-    trials = pd.read_csv(run_dir / TRIALS_FILE, usecols=["stopped_at"])
-    return int(trials["stopped_at"].fillna(0).sum()) * folds
 
 
 def base_record(cell: Cell, wanted: dict[str, Any]) -> dict[str, Any]:

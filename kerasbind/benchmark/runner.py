@@ -19,7 +19,7 @@ from kerasbind.benchmark.results import auc_table, collect, write_csv
 from kerasbind.benchmark.sources import DatasetSource, load_source, resolve_datasets
 from kerasbind.errors import KerasbindError, did_you_mean
 from kerasbind.html import format_duration
-from kerasbind.options import AUTO_BUDGET, DEFAULT_BUDGET
+from kerasbind.options import AUTO, AUTO_BUDGET, DEFAULT_BUDGET
 
 RESULTS = "results.csv"
 FAILED = "failed.csv"
@@ -45,7 +45,6 @@ def resolve_architectures(names: str | Sequence[str]) -> list[str]:
     """``deepbind,dilated,auto`` or ``all`` (the nine of Table 1) as a checked list (``auto``:
     a cell whose search chooses the architecture too, as ``tune --arch auto``)."""
     from kerasbind.models import ARCHITECTURES
-    from kerasbind.tuning.auto import AUTO
 
     known = [*ARCHITECTURES, AUTO]
     if isinstance(names, str):
@@ -67,8 +66,6 @@ def cell_budgets(
 ) -> dict[str, Budget]:
     """Each architecture's budget: ``budget`` for all, or (None) what ``tune`` would use —
     ``auto`` for an ``auto`` cell, ``standard`` for the others."""
-    from kerasbind.tuning.auto import AUTO
-
     if budget is not None:
         chosen = budget if isinstance(budget, Budget) else load_budget(budget)
         return {arch: chosen for arch in architectures}

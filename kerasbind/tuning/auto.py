@@ -25,9 +25,8 @@ from kerasbind.sequences import SequenceSet
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.priors import ARCHITECTURE
 from kerasbind.tuning.progress import SearchProgress
+from kerasbind.tuning.results import steps_spent
 from kerasbind.tuning.tuner import CrossValidationTuner, fold_splits
-
-AUTO = "auto"  # the ``--arch`` value
 
 
 def auto_architectures(space: space_module.Space) -> list[ArchitectureSpec]:
@@ -122,7 +121,7 @@ def architecture_ranking(table: pd.DataFrame, folds: int) -> list[dict[str, Any]
                 "cv_auc": float(scored["cv_auc"].max()) if len(scored) else None,
                 "trials": len(rows),
                 "seconds": round(float(rows["seconds"].fillna(0).sum()), 1),
-                "steps": int(rows["stopped_at"].fillna(0).sum()) * folds,
+                "steps": steps_spent(rows, folds),
             }
         )
     return sorted(ranking, key=lambda row: (row["cv_auc"] is None, -(row["cv_auc"] or 0.0)))

@@ -84,6 +84,11 @@ def trials_table(oracle: Any, arch: ArchitectureSpec, space: space_module.Space)
     return table[first + [column for column in table.columns if column not in first]]
 
 
+def steps_spent(table: pd.DataFrame, folds: int) -> int:
+    """Learning steps the trials of ``table`` spent: where each stopped, times the folds."""
+    return int(table["stopped_at"].fillna(0).sum()) * folds
+
+
 def stopped_early(table: pd.DataFrame) -> dict[str, int]:
     """``{reason: number of trials}`` for the trials that stopped before ``max_steps``."""
     if "stop_reason" not in table:

@@ -20,13 +20,12 @@ from kerasbind.fingerprint import data_fingerprint, file_fingerprint, short
 from kerasbind.hyperparameters import HyperParameters
 from kerasbind.locking import holds_lock
 from kerasbind.models import ArchitectureSpec
-from kerasbind.options import TuneOptions
+from kerasbind.options import AUTO, TuneOptions
 from kerasbind.run import Run, run_config, save
 from kerasbind.sequences import SequenceSet
 from kerasbind.training import interruptible
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.auto import (
-    AUTO,
     AutoTuner,
     architecture_ranking,
     auto_architectures,
@@ -40,6 +39,7 @@ from kerasbind.tuning.progress import SearchProgress, format_duration
 from kerasbind.tuning.results import (
     best_summary,
     best_trial,
+    steps_spent,
     stopped_early,
     trial_architecture,
     trials_table,
@@ -221,6 +221,7 @@ def tune(
         "trial": best["trial"],
         "folds": cv.folds,
         "cv_auc": best["cv_auc"],
+        "search_steps": steps_spent(table, cv.folds),
         "final": selection.to_dict(),
     }
     if isinstance(tuner, AutoTuner):
