@@ -97,7 +97,8 @@ def parse_duration(text: str) -> float:
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "tune",
-        help="automatic model selection: cross-validated KerasTuner search, best of N",
+        help="automatic model selection: cross-validated KerasTuner search, then best of N "
+        "final models or their ensemble",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
