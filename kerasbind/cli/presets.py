@@ -124,15 +124,18 @@ def run_list(args: argparse.Namespace) -> str:
     presets = kb.list_presets(args.library)
     if not presets:
         return "no presets in this library yet (docs/presets.md says how they are built)"
-    lines = [f"{'name':44} {'also':28} {'architecture':16} {'test AUC':>8}"]
+    rows = [("name", "short name", "architecture", "test AUC")]
     for preset in presets:
         card = preset.card
         auc = card.get("auc", {}).get("test")
         shown = f"{auc:.4f}" if isinstance(auc, float) else "?"
-        lines.append(
-            f"{preset.name:44} {', '.join(preset.aliases[:2]):28} "
-            f"{card.get('architecture', '?'):16} {shown:>8}"
-        )
+        also = min(preset.aliases, key=len, default="")  # the shortest name that finds it
+        rows.append((preset.name, also, str(card.get("architecture", "?")), shown))
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    lines = [
+        f"{name:{widths[0]}}  {also:{widths[1]}}  {arch:{widths[2]}}  {auc:>8}"
+        for name, also, arch, auc in rows
+    ]
     return "\n".join(lines)
 
 

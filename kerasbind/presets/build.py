@@ -123,12 +123,18 @@ def best_cells(results: pd.DataFrame) -> pd.DataFrame:
     return ordered.groupby("dataset", sort=False).head(1).reset_index(drop=True)
 
 
+def _portable(path: Path) -> str:
+    """``path`` relative to the working directory (as the build command was given it, e.g.
+    ``../shared/data/…``): a card names no folder of the machine that built it."""
+    return os.path.relpath(path.resolve(), Path.cwd())
+
+
 def _benchmark_origin(benchmark: Path, results: pd.DataFrame) -> dict[str, Any]:
     """Which benchmark made the library: its folder, budgets, the code commits its cells ran
     (``results.csv``'s ``code``) and the cells' fingerprint."""
     cells = results[["dataset", "architecture", "test_auc_roc", "cv_auc"]].to_csv(index=False)
     return {
-        "folder": str(benchmark.resolve()),
+        "folder": _portable(benchmark),
         "name": benchmark.resolve().name,
         "budgets": sorted(set(results["budget"].astype(str))),
         "code": sorted(set(results["code"].dropna().astype(str))),
@@ -225,7 +231,7 @@ def _test_set(
     if source.tfds is not None:
         origin = {"tfds": source.tfds, "split": "test"}
     else:
-        origin = {"file": str(Path(source.test).resolve()), "sha256": recorded.split(":")[-1]}
+        origin = {"file": _portable(Path(source.test)), "sha256": recorded.split(":")[-1]}
     return load_source(source, **options, **where)[1], {**origin, **options}
 
 
