@@ -47,11 +47,18 @@ CANDIDATES: dict[str, dict[str, Any]] = {
     "no_dropout": {"dropout_keep": 1.0},
     "filters_128": {"filters": 128},
     "filters_128_maxavg": {"filters": 128},
+    "filters_128_bins10": {"filters": 128},
+    "filters_128_maxbins10": {"filters": 128},
 }
 # candidates whose model differs from kerasbind's deepbind beyond its hyper-parameters:
 # "maxavg" concatenates a global average to the global max of the convolution (DeepBind's
 # "max+avg" pooling; deepRAM and kerasbind keep the max alone)
 MAX_AND_AVERAGE = {"filters_128_maxavg"}
+# "bins10" keeps where along the sequence a filter fired: the maximum over each of 10 equal
+# bins of the convolution's output instead of over the whole sequence, flattened into the head;
+# "maxbins10" gives the head both: the global maximum and the 10 bins' maxima
+BINNED_MAX = {"filters_128_bins10": 10, "filters_128_maxbins10": 10}
+WITH_GLOBAL_MAX = {"filters_128_maxbins10"}
 
 
 def max_and_average_model(arch: Any, hparams: dict[str, Any], encoder: Any) -> Any:
@@ -65,6 +72,27 @@ def max_and_average_model(arch: Any, hparams: dict[str, Any], encoder: Any) -> A
     pooled = keras.layers.Concatenate()(
         [keras.layers.GlobalMaxPooling1D()(x), keras.layers.GlobalAveragePooling1D()(x)]
     )
+    return keras.Model(inputs, head(pooled, hparams))
+
+
+def binned_max_model(
+    arch: Any, hparams: dict[str, Any], encoder: Any, bins: int, with_global: bool
+) -> Any:
+    """kerasbind's deepbind with the maximum over ``bins`` bins of the sequence instead of
+    (or, ``with_global``, beside) the global one."""
+    import math
+
+    import keras
+
+    from kerasbind.models.blocks import conv_stage, head, pad_unknown
+
+    inputs = keras.Input(encoder.input_shape, dtype=encoder.input_dtype, name="encoded")
+    x = conv_stage(pad_unknown(inputs, arch.filter_width - 1), arch, hparams, pool_last=False)
+    width = math.ceil(x.shape[1] / bins)
+    binned = keras.layers.MaxPooling1D(width, strides=width, padding="same")(x)
+    pooled = keras.layers.Flatten()(binned)
+    if with_global:
+        pooled = keras.layers.Concatenate()([keras.layers.GlobalMaxPooling1D()(x), pooled])
     return keras.Model(inputs, head(pooled, hparams))
 
 
@@ -102,6 +130,9 @@ def run_job(job: dict[str, Any], data: tuple[np.ndarray, np.ndarray, np.ndarray]
     set_seed(job["fold"])
     if job["candidate"] in MAX_AND_AVERAGE:
         model = max_and_average_model(arch, hparams, encoder)
+    elif job["candidate"] in BINNED_MAX:
+        bins = BINNED_MAX[job["candidate"]]
+        model = binned_max_model(arch, hparams, encoder, bins, job["candidate"] in WITH_GLOBAL_MAX)
     else:
         model = build_model(arch, hparams, encoder)
     compile_model(model, arch, hparams)
@@ -150,6 +181,8 @@ def summary(out: Path, names: list[str]) -> str:
         if not names or row["candidate"] in names:
             sets_per.setdefault(row["candidate"], set()).add(row["set"])
     common = set.intersection(*sets_per.values())
+    if not common:
+        return f"no set was finished by all of {', '.join(sets_per)}: name fewer candidates"
     lines = [f"{len(common)} sets: {', '.join(sorted(common))} (fold {FOLD}, one seed)"]
     steps = rows[0]["steps"]
     lines.append("candidate | " + " | ".join(str(s) for s in steps) + " | best")

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
 
 OPTIMIZERS = ("sgd", "adagrad")
 INITIALISERS = ("xavier", "normal")
+# how a convolution-only model pools its last convolution (docs/models.md): "global", deepRAM's
+# maximum over the sequence; "positional", that maximum beside the maxima of equal bins
+POOLINGS = ("global", "positional")
+# hyper-parameters added after run folders were first written: the value that means what such
+# a folder's model did, filled in when one without it is read
+ADDED_LATER = {"pooling": "global"}
 
 
 # the checks made on construction: name -> (test, what the value must be)
@@ -35,7 +41,7 @@ _NUMBERS = {
     "weight_decay": (lambda v: v >= 0, ">= 0"),
     "dropout_keep": (lambda v: 0 < v <= 1, "a keep probability in (0, 1]"),
 }
-_CHOICES = {"optimizer": OPTIMIZERS, "init": INITIALISERS}
+_CHOICES = {"optimizer": OPTIMIZERS, "init": INITIALISERS, "pooling": POOLINGS}
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class HyperParameters:
     dense_init_std: float
     weight_decay: float
     dropout_keep: float
+    pooling: str = "global"
 
     def __post_init__(self) -> None:
         for name in self.names():
@@ -70,7 +77,9 @@ class HyperParameters:
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "hyper-parameters") -> HyperParameters:
-        """Complete values (all keys) as typed hyper-parameters; unknown keys are an error."""
+        """Complete values (all keys but those `ADDED_LATER`) as typed hyper-parameters;
+        unknown keys are an error."""
+        values = {**ADDED_LATER, **values}
         unknown = sorted(set(values) - set(cls.names()))
         if unknown:
             raise KerasbindError(

@@ -22,12 +22,22 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
-@pytest.mark.parametrize(("name", "dense_units"), [("deepbind", 32), ("deepbind_star", 0)])
-def test_merged_model_averages_the_members_logits(name: str, dense_units: int) -> None:
+@pytest.mark.parametrize(
+    ("name", "dense_units", "pooling"),
+    [
+        ("deepbind", 32, "global"),
+        ("deepbind_star", 0, "global"),
+        ("deepbind", 32, "positional"),
+        ("dilated", 0, "positional"),
+    ],
+)
+def test_merged_model_averages_the_members_logits(
+    name: str, dense_units: int, pooling: str
+) -> None:
     """Random members (no training needed: the identity is exact for any weights)."""
     arch = resolve_architecture(name)
     encoder = EncoderSpec("onehot", 101)
-    hparams = {"filters": 16, "dense_units": dense_units}
+    hparams = {"filters": 16, "dense_units": dense_units, "pooling": pooling}
     members = []
     for seed in range(3):
         set_seed(seed)

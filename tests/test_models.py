@@ -278,3 +278,41 @@ def test_adagrad_starts_its_accumulator_at_zero_as_pytorch() -> None:
     moved = np.abs(step) > 0
     assert moved.any()
     np.testing.assert_allclose(np.abs(step[moved]), 0.05, rtol=1e-3)
+
+
+def test_positional_pooling_features_and_what_it_can_learn() -> None:
+    """ "positional" gives the head each filter's maximum over the sequence and over 10 bins;
+    so a label that depends on *where* a motif sits (centre: bound, edge: unbound) is learned,
+    which the global maximum cannot see."""
+    from kerasbind.encoding import encode_codes
+    from kerasbind.runtime import set_seed
+    from kerasbind.training import train_steps
+
+    encoder = EncoderSpec("onehot", LENGTH)
+    model = build_model("deepbind", {"filters": 8, "pooling": "positional"}, encoder)
+    positions = LENGTH + 2 * 23 - 24 + 1  # padded one-hot, valid convolution
+    assert model.get_layer("positional_features").output.shape[-1] == 8 * (1 + 10)
+    assert model.get_layer("bin_max").output.shape[1] == -(-positions // -(-positions // 10))
+    assert "global_max" not in [layer.name for layer in model.layers]
+
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 4, size=(4000, LENGTH)).astype(np.uint8)
+    labels = (np.arange(4000) % 2).astype("float32")
+    motif = np.array([0, 1, 2, 3, 3, 2, 1, 0], np.uint8)  # ACGTTGCA
+    starts = np.where(labels == 1, 46, rng.choice([2, 90], size=4000))
+    for row, start in enumerate(starts):
+        codes[row, start : start + 8] = motif
+    x = encode_codes(codes, encoder)
+    aucs = {}
+    for pooling in ("global", "positional"):
+        set_seed(0)
+        hparams = {"filters": 8, "pooling": pooling}
+        model = build_model("deepbind", hparams, encoder)
+        compile_model(model, resolve_architecture("deepbind"), {**HPARAMS, **hparams})
+        history = train_steps(
+            model, x[:3000], labels[:3000], steps=600, eval_every=600,
+            validation=(x[3000:], labels[3000:]), seed=0, progress=False,
+        )  # fmt: skip
+        aucs[pooling] = history.val_auc[-1]
+    assert aucs["positional"] > 0.95, aucs
+    assert aucs["global"] < 0.7, aucs

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from kerasbind.encoding import EncoderSpec
+from kerasbind.encoding import EncoderSpec, encode_codes
 from kerasbind.models import build_model
 from kerasbind.scanning.scanner import Scanner, convolutional_supported
 from kerasbind.sequences import UNKNOWN_CODE
@@ -85,3 +85,17 @@ def test_other_models_run_window_by_window(arch, encoder):
     model = build_model(arch, encoder=encoder)
     assert not convolutional_supported(model, encoder)
     assert Scanner(model, encoder).mode == "windows"
+
+
+def test_positional_pooling_runs_window_by_window(codes):
+    """A window's score depends on where in it a filter fires: no one-pass shortcut, and the
+    windows path scores each window as the model does."""
+    encoder = EncoderSpec("onehot", 101)
+    model = build_model("deepbind", {"pooling": "positional"}, encoder=encoder)
+    assert not convolutional_supported(model, encoder)
+    assert Scanner(model, encoder).mode == "windows"
+    scores = Scanner(model, encoder).scores(codes[:400], 50, both=False)
+    windows = np.stack([codes[start : start + 101] for start in range(0, 300, 50)])
+    expected = model.predict(encode_codes(windows, encoder), verbose=0).ravel()
+    probability = 1 / (1 + np.exp(-scores.log_odds.astype(np.float64)))
+    np.testing.assert_allclose(probability, expected, atol=1e-5)

@@ -114,3 +114,28 @@ def test_bad_space_files_are_refused(tmp_path, content, problem) -> None:
     path.write_text(json.dumps(content))
     with pytest.raises(KerasbindError, match=problem):
         S.load_space(path)
+
+
+def test_pooling_is_searched_for_convolution_only_models() -> None:
+    """Standard's first trials try both poolings where the architecture pools (deepbind);
+    for a recurrent one, entries that differ only in pooling are one trial, not two."""
+    from kerasbind.tuning.auto import tuner_first_trials
+    from kerasbind.tuning.priors import STANDARD_SPACE
+
+    assert "pooling" in S.used_keys(ARCHITECTURES["dilated"])
+    assert "pooling" not in S.used_keys(ARCHITECTURES["danq"])
+    deepbind = tuner_first_trials([ARCHITECTURES["deepbind"]], STANDARD_SPACE, auto=False)
+    assert [t["pooling"] for t in deepbind] == ["global", "positional", "global"]
+    assert [t["filters"] for t in deepbind] == [128, 128, 16]
+    ecblstm = tuner_first_trials([ARCHITECTURES["ecblstm"]], STANDARD_SPACE, auto=False)
+    assert len(ecblstm) == 2 and all("pooling" not in t for t in ecblstm)
+
+
+def test_run_folders_from_before_pooling_read_as_global() -> None:
+    from kerasbind.hyperparameters import HyperParameters
+
+    old = {k: v for k, v in default_hyperparameters(ARCHITECTURES["deepbind"]).items()}
+    del old["pooling"]
+    assert HyperParameters.from_dict(old).pooling == "global"
+    with pytest.raises(KerasbindError, match="pooling must be one of global, positional"):
+        HyperParameters.from_dict({**old, "pooling": "mean"})

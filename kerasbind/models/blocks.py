@@ -126,6 +126,28 @@ def rnn_stage(x: Any, spec: ArchitectureSpec, hparams: Mapping[str, Any]) -> Any
     return x
 
 
+POSITION_BINS = 10  # "positional" pooling: the sequence's maximum and those of up to 10 bins
+
+
+def pool_sequence(x: Any, pooling: str) -> Any:
+    """The last convolution's output ``(positions, channels)`` pooled into features.
+
+    ``"global"``: each channel's maximum over the sequence (``global_max``; deepRAM's DeepBind).
+    ``"positional"`` (unlike deepRAM): each channel's maximum over the sequence followed by its
+    maxima over `POSITION_BINS` equal bins along it (the last bin may be shorter), so the head
+    also sees *where* a filter fired — in CLIP-seq data the crosslink site sits at the centre.
+    Features are channel-major (``channel × (1 + bins)``), so one member's channels stay one
+    block when models are merged (`kerasbind.models.merge`)."""
+    if pooling == "global":
+        return keras.layers.GlobalMaxPooling1D(name="global_max")(x)
+    width = -(-int(x.shape[1]) // POSITION_BINS)
+    overall = keras.layers.GlobalMaxPooling1D(keepdims=True, name="sequence_max")(x)
+    bins = keras.layers.MaxPooling1D(width, strides=width, padding="same", name="bin_max")(x)
+    both = keras.layers.Concatenate(axis=1, name="positional_max")([overall, bins])
+    by_channel = keras.layers.Permute((2, 1), name="by_channel")(both)
+    return keras.layers.Flatten(name="positional_features")(by_channel)
+
+
 def head(x: Any, hparams: Mapping[str, Any]) -> Any:
     """Dropout, an optional ReLU dense layer with its own dropout, the ``logit`` unit and the
     sigmoid ``probability``."""

@@ -11,12 +11,14 @@ import numpy as np
 
 from kerasbind.encoding import EMBEDDING_DIM, EncoderSpec
 from kerasbind.errors import KerasbindError
+from kerasbind.hyperparameters import POOLINGS
 from kerasbind.models.blocks import (
     conv_output_length,
     conv_stage,
     dropout,
     head,
     pad_unknown,
+    pool_sequence,
     rnn_stage,
 )
 from kerasbind.models.specs import ArchitectureSpec, resolve_architecture
@@ -36,6 +38,7 @@ _DEFAULTS: dict[str, Any] = {
     "dense_init_std": 0.01,
     "weight_decay": 1e-6,
     "dropout_keep": 0.85,
+    "pooling": "global",  # deepRAM's; "positional" for convolution-only models (docs/models.md)
 }
 # recurrent-only models (KEGRU): SGD + Nesterov momentum (tied with Adagrad 0.05 on validation)
 _RNN_ONLY_DEFAULTS = {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98}
@@ -67,6 +70,10 @@ def _check_hyperparameters(hparams: Mapping[str, Any]) -> None:
         raise KerasbindError(f"init must be 'xavier' or 'normal', not {hparams['init']!r}")
     if not 0.0 < float(hparams["dropout_keep"]) <= 1.0:
         raise KerasbindError("dropout_keep is a keep probability in (0, 1]")
+    if hparams["pooling"] not in POOLINGS:
+        raise KerasbindError(
+            f"pooling must be one of {', '.join(POOLINGS)}, not {hparams['pooling']!r}"
+        )
 
 
 def build_model(
@@ -87,8 +94,9 @@ def build_model(
 
     Layout: input ``encoded`` (``encoder.input_shape``); ``embedding`` (k-mer input) or unknown
     padding (one-hot input); ``conv_1`` … with ReLU; ``conv_dropout`` and the RNN (last state),
-    or a global max; the head (``dropout``, optional ``dense`` + ``dense_dropout``) ending in
-    ``logit`` and the sigmoid ``probability`` with output shape ``(None, 1)``.
+    or the pooling (`blocks.pool_sequence`: ``global_max``, or the positional layers); the head
+    (``dropout``, optional ``dense`` + ``dense_dropout``) ending in ``logit`` and the sigmoid
+    ``probability`` with output shape ``(None, 1)``.
     """
     if isinstance(arch, str):
         arch = resolve_architecture(arch)
@@ -122,7 +130,7 @@ def build_model(
         )
     x = conv_stage(x, arch, hparams, pool_last=arch.rnn is not None)
     if arch.rnn is None:
-        x = keras.layers.GlobalMaxPooling1D(name="global_max")(x)
+        x = pool_sequence(x, hparams["pooling"])
     else:
         if arch.conv_layers:
             x = dropout(x, hparams, "conv_dropout")

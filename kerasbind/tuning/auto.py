@@ -73,7 +73,9 @@ def tuner_first_trials(
             continue
         arch = archs[names.index(name)]
         values = space_module.first_trial_values(arch, space, entry)
-        chosen.append({ARCHITECTURE: name, **values} if auto else values)
+        trial = {ARCHITECTURE: name, **values} if auto else values
+        if trial not in chosen:  # entries differing only in what arch does not use are one
+            chosen.append(trial)
     return chosen or [{}]
 
 

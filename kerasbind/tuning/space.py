@@ -66,7 +66,8 @@ CONDITIONS = {
     "dense_init_std": ("init", "normal"),
 }
 SQRT_SUFFIX = "_u"
-NOT_RANGES = ("filters", "rnn_units", "dense_units", "optimizer", "init")  # choice or fixed
+# choice or fixed
+NOT_RANGES = ("filters", "rnn_units", "dense_units", "optimizer", "init", "pooling")
 MAX_CHOICES = 100
 
 
@@ -77,6 +78,8 @@ def used_keys(arch: ArchitectureSpec) -> list[str]:
         unused |= {"filters", "conv_init_std"}
     if arch.rnn is None:
         unused |= {"rnn_units", "rnn_init_std"}
+    if arch.rnn is not None or arch.conv_layers == 0:  # pooling is the convolution-only head's
+        unused.add("pooling")
     return [key for key in HYPERPARAMETER_KEYS if key not in unused]
 
 
