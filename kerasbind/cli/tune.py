@@ -44,10 +44,11 @@ architecture: one search over the nine, the architecture a hyper-parameter."""
 EPILOG = """\
 budgets (explicit flags override them; docs/tuning.md gives the evidence):
   standard  5 trials, 2 folds, 10,000 steps, AUC every 2,000, 3 final models kept as an
-            ensemble, filters up to 128, first trials 128 filters then the defaults
-            (default; minutes for deepbind)
+            ensemble, filters up to 128, pooling global or positional (where a
+            filter fired); first trials 128 filters with each pooling, then the
+            defaults (default; minutes for deepbind)
   auto      14 trials, otherwise as standard; first trials: each architecture at its
-            defaults (default of --arch auto)
+            defaults, deepbind with each pooling (default of --arch auto)
   paper     40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models, Table 2
             (deepRAM's protocol; hours)
   quick     4 trials, 2 folds, 1,500 steps, AUC every 500, 2 final models (a smoke test)
