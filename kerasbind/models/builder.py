@@ -11,7 +11,7 @@ import numpy as np
 
 from kerasbind.encoding import EMBEDDING_DIM, EncoderSpec
 from kerasbind.errors import KerasbindError
-from kerasbind.hyperparameters import POOLINGS
+from kerasbind.hyperparameters import check_value
 from kerasbind.models.blocks import (
     conv_output_length,
     conv_stage,
@@ -70,10 +70,7 @@ def _check_hyperparameters(hparams: Mapping[str, Any]) -> None:
         raise KerasbindError(f"init must be 'xavier' or 'normal', not {hparams['init']!r}")
     if not 0.0 < float(hparams["dropout_keep"]) <= 1.0:
         raise KerasbindError("dropout_keep is a keep probability in (0, 1]")
-    if hparams["pooling"] not in POOLINGS:
-        raise KerasbindError(
-            f"pooling must be one of {', '.join(POOLINGS)}, not {hparams['pooling']!r}"
-        )
+    check_value("pooling", hparams["pooling"])
 
 
 def build_model(
