@@ -10,6 +10,9 @@ less disturbed by other work):
   (its ``kerasbind/scanning/{scanner,convolution}.py``) runs too, interleaved ``--repeat``
   times with the current one, so that a loaded machine slows both alike;
 - deepbind window by window on ``--window-kb`` kb: the one-pass speed-up;
+- the standard budget's first trials (deepbind, 128 filters, ReLU dense layer of 32), global and
+  positional pooling, one pass over ``--pooling-mb`` Mb against window by window over
+  ``--window-kb`` kb (part ``pooling``);
 - a recurrent model (danq) window by window at ``--stride``, against its `predict_encoded`
   throughput × stride;
 - peak memory (max RSS of a fresh process) of a scan of a 1 Mb and a 50 Mb chromosome;
@@ -46,7 +49,7 @@ from kerasbind.scanning import scan_genome, score_variants  # noqa: E402
 from kerasbind.scanning.scanner import Scanner  # noqa: E402
 
 WINDOW = 101
-PARTS = ("scores", "one-pass", "windows", "recurrent", "variants", "memory")
+PARTS = ("scores", "one-pass", "windows", "pooling", "recurrent", "variants", "memory")
 
 
 def write_genome(folder: Path, megabases: float, seed: int = 0) -> Path:
@@ -195,6 +198,27 @@ def window_path(results: dict, folder: Path, kilobases: float, small: Path) -> N
     results["deepbind_window_path"] = rate(windows, wall, cpu)
 
 
+def pooling(results: dict, folder: Path, megabases: float, kilobases: float, small: Path) -> None:
+    """The standard budget's first trials, both poolings: one pass against window by window."""
+    long = write_genome(folder, megabases, seed=5)
+    short = write_genome(folder, kilobases / 1000, seed=3)
+    for kind in ("global", "positional"):
+        encoder = EncoderSpec("onehot", WINDOW)
+        hparams = {"filters": 128, "dense_units": 32, "pooling": kind}
+        model = build_model("deepbind", hparams, encoder=encoder)
+        for mode, genome in (("convolutional", long), ("windows", short)):
+            scanner = Scanner(model, encoder, mode=mode)
+            scores_only(scanner, small, 1)  # compile (numba) and trace (TensorFlow) first
+            windows, wall, cpu = timed(
+                lambda scanner=scanner, genome=genome: scores_only(scanner, genome, 1)
+            )
+            results[f"deepbind128_{kind}_{mode}"] = rate(windows, wall, cpu)
+        one_pass, windowed = (
+            results[f"deepbind128_{kind}_{m}"] for m in ("convolutional", "windows")
+        )
+        results[f"deepbind128_{kind}_speedup"] = round(one_pass["per_s"] / windowed["per_s"], 1)
+
+
 def recurrent(results: dict, folder: Path, kilobases: float, small: Path, stride: int) -> None:
     """danq window by window at ``stride``, against its prediction throughput × stride."""
     danq, encoder = model_of("danq")
@@ -241,6 +265,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mb", type=float, default=10.0)
     parser.add_argument("--window-kb", type=float, default=200.0)
+    parser.add_argument("--pooling-mb", type=float, default=2.0)
     parser.add_argument("--stride", type=int, default=10)
     parser.add_argument("--variants", type=int, default=20000)
     parser.add_argument(
@@ -269,6 +294,8 @@ def main() -> None:
             one_pass(results, folder, genome, small)
         if "windows" in args.parts:
             window_path(results, folder, args.window_kb, small)
+        if "pooling" in args.parts:
+            pooling(results, folder, args.pooling_mb, args.window_kb / 2, small)
         if "recurrent" in args.parts:
             recurrent(results, folder, args.window_kb, small, args.stride)
         if "variants" in args.parts:

@@ -87,15 +87,52 @@ def test_other_models_run_window_by_window(arch, encoder):
     assert Scanner(model, encoder).mode == "windows"
 
 
-def test_positional_pooling_runs_window_by_window(codes):
-    """A window's score depends on where in it a filter fires: no one-pass shortcut, and the
-    windows path scores each window as the model does."""
+@pytest.mark.parametrize(
+    ("length", "dense_units", "shift"),
+    [(101, 32, 0.0), (101, 0, 0.0), (40, 32, -0.5), (24, 0, -0.5), (57, 32, 0.0)],
+)
+def test_positional_pooling_one_pass_equals_windows(codes, length, dense_units, shift):
+    """Positional pooling (a filter's maximum over the window and over each bin of it) in one
+    pass: bins that hold left-edge rows, full convolutions and right-edge rows, uneven bins at
+    odd lengths, mirrored bins on the reverse strand; with ``shift`` the edges dominate."""
+    keras.utils.set_random_seed(4)
+    encoder = EncoderSpec("onehot", length)
+    hparams = {"filters": 8, "pooling": "positional", "dense_units": dense_units}
+    model = build_model("deepbind", {**hparams, "conv_init_std": 1.0}, encoder=encoder)
+    conv = model.get_layer("conv_1")
+    kernel, bias = conv.get_weights()
+    conv.set_weights([kernel + shift, bias + 3.0 * (shift != 0)])
+    assert convolutional_supported(model, encoder)
+    assert_paths_agree(model, encoder, codes)
+
+
+def test_positional_window_path_scores_each_window_as_the_model_does(codes):
     encoder = EncoderSpec("onehot", 101)
     model = build_model("deepbind", {"pooling": "positional"}, encoder=encoder)
-    assert not convolutional_supported(model, encoder)
-    assert Scanner(model, encoder).mode == "windows"
-    scores = Scanner(model, encoder).scores(codes[:400], 50, both=False)
+    scores = Scanner(model, encoder, mode="windows").scores(codes[:400], 50, both=False)
     windows = np.stack([codes[start : start + 101] for start in range(0, 300, 50)])
     expected = model.predict(encode_codes(windows, encoder), verbose=0).ravel()
     probability = 1 / (1 + np.exp(-scores.log_odds.astype(np.float64)))
     np.testing.assert_allclose(probability, expected, atol=1e-5)
+
+
+def test_positional_kmer_models_run_window_by_window():
+    encoder = EncoderSpec("kmer", 101)
+    model = build_model("deepbind_e_star", {"pooling": "positional"}, encoder=encoder)
+    assert not convolutional_supported(model, encoder)
+
+
+def test_merged_positional_ensemble_one_pass_equals_windows(codes):
+    """Three positional deepbinds merged into one model (filters side by side, block-diagonal
+    head) scan in one pass like any positional model."""
+    from kerasbind.models import ARCHITECTURES
+    from kerasbind.models.merge import merge_models
+
+    encoder = EncoderSpec("onehot", 101)
+    hparams = {"filters": 8, "pooling": "positional", "dense_units": 32}
+    members = []
+    for seed in range(3):
+        keras.utils.set_random_seed(10 + seed)
+        members.append(build_model("deepbind", hparams, encoder=encoder))
+    merged = merge_models(members, ARCHITECTURES["deepbind"], hparams, encoder)
+    assert_paths_agree(merged, encoder, codes)

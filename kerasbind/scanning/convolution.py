@@ -229,39 +229,23 @@ def sliding_max(values: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-class OneHotConvolution:
-    """Log-odds of every window of a long sequence, for one-hot models with one convolution layer
-    and a dense head (deepbind): ``head`` is the ReLU dense layer's kernel and bias and the logit
-    unit's (a model without the dense layer passes an identity: the pooled features are ≥ 0).
+class EdgeTables:
+    """A one-hot first convolution as the recurrences of the one pass read it: per letter code
+    (4 letters and unknown) and filter column, the filter's weights with the window padding
+    folded in, so that a window edge's outputs are rows ``1 … w - 1`` of the recurrence state.
 
     With ``both`` the reverse-complement strand's features come from the same pass: a filter
     scanning a window's reverse complement meets what the reversed and complemented filter meets
-    on the window itself, at mirrored positions of the same padded window; the maximum over all
-    positions does not depend on their order. So the table holds ``2F`` filters: ``F`` forward,
-    ``F`` reverse-complemented.
+    on the window itself, at mirrored positions of the same padded window. So the tables hold
+    ``2F`` filters: ``F`` forward, ``F`` reverse-complemented.
     """
 
-    def __init__(
-        self,
-        kernel: np.ndarray,
-        bias: np.ndarray,
-        window: int,
-        both: bool,
-        head: tuple[np.ndarray, np.ndarray, np.ndarray, float],
-    ) -> None:
-        hidden, hidden_bias, logit, logit_bias = head
-        self.head = (
-            np.ascontiguousarray(hidden, np.float32),
-            np.ascontiguousarray(hidden_bias, np.float32),
-            np.ascontiguousarray(logit, np.float32).reshape(-1),
-            float(logit_bias),
-        )
+    def __init__(self, kernel: np.ndarray, bias: np.ndarray, both: bool) -> None:
         kernel = np.asarray(kernel, dtype=np.float32)  # (w, 4, F)
         if both:
             kernel = np.concatenate([kernel, kernel[::-1, ::-1, :]], axis=2)
             bias = np.concatenate([bias, bias])
         self.width = kernel.shape[0]
-        self.window = window
         self.bias = np.asarray(bias, dtype=np.float32)
         unknown = UNKNOWN_VALUE * kernel.sum(axis=1)  # (w, F): a column's response to N
         table = np.concatenate([kernel, unknown[:, None]], axis=1).transpose(1, 0, 2)  # (5, w, F)
@@ -270,18 +254,57 @@ class OneHotConvolution:
         pad_right = pad_left[-1] - pad_left[:-1]
         # folded in, so that S'_m = S_m + pad_left[m] and H'_m = H_m + pad_right[m] (S'_w = 0)
         next_left = np.concatenate([pad_left[1:-1], np.zeros_like(unknown[:1])])
-        self.left_table = np.ascontiguousarray(table + (pad_left[:-1] - next_left), np.float32)
+        self.left = np.ascontiguousarray(table + (pad_left[:-1] - next_left), np.float32)
         right_table = np.zeros_like(table)
         right_table[:, :-1] = table[:, :-1] + (pad_right[1:] - pad_right[:-1])
-        self.right_table = np.ascontiguousarray(right_table, np.float32)
+        self.right = np.ascontiguousarray(right_table, np.float32)
         self.right_start = np.ascontiguousarray(pad_right[0], np.float32)  # H'_0
+
+
+class OneHotConvolution:
+    """Log-odds of every window of a long sequence, for one-hot models with one convolution layer
+    and a dense head (deepbind): ``head`` is the ReLU dense layer's kernel and bias and the logit
+    unit's (``None, None`` for a model without the dense layer: the pooled features go to the
+    logit). With ``both`` the reverse strand comes from the same pass (`EdgeTables`): the maximum
+    over all positions does not depend on their order.
+    """
+
+    def __init__(
+        self,
+        kernel: np.ndarray,
+        bias: np.ndarray,
+        window: int,
+        both: bool,
+        head: tuple[np.ndarray | None, np.ndarray | None, np.ndarray, float],
+    ) -> None:
+        hidden, hidden_bias, logit, logit_bias = head
+        if hidden is None:  # no dense layer: an identity (the pooled features are ≥ 0)
+            hidden = np.eye(len(bias), dtype=np.float32)
+            hidden_bias = np.zeros(len(bias), np.float32)
+        self.head = (
+            np.ascontiguousarray(hidden, np.float32),
+            np.ascontiguousarray(hidden_bias, np.float32),
+            np.ascontiguousarray(logit, np.float32).reshape(-1),
+            float(logit_bias),
+        )
+        self.window = window
+        self.tables = EdgeTables(kernel, bias, both)
 
     def log_odds(self, codes: np.ndarray, stride: int = 1) -> np.ndarray:
         """``((T - L) // stride + 1, strands)`` log-odds of the windows starting at
         ``0, stride, … ≤ T - L``: forward, then (``both``) reverse complement."""
         codes = np.ascontiguousarray(codes, dtype=np.uint8)
-        tables = (self.left_table, self.right_table, self.right_start)
-        return _window_log_odds(codes, *tables, self.bias, self.window, stride, self.head)
+        tables = self.tables
+        return _window_log_odds(
+            codes,
+            tables.left,
+            tables.right,
+            tables.right_start,
+            tables.bias,
+            self.window,
+            stride,
+            self.head,
+        )
 
 
 class KmerConvolution:

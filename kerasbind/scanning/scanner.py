@@ -4,9 +4,10 @@
 model's length ``L`` starting at ``0, stride, 2·stride, …`` of an integer-code array:
 
 - ``convolutional``: convolution-only models whose windows can be scored from one pass over the
-  sequence (`kerasbind.scanning.convolution`): one-hot models with one convolution layer and a
-  dense head (deepbind; the kernel computes the head too) and k-mer models without a recurrent
-  stage and k-mer stride 1 (deepbind_e_star);
+  sequence: one-hot models with one convolution layer and a dense head (deepbind; the kernel
+  computes the head too; `kerasbind.scanning.convolution`, or `kerasbind.scanning.positional`
+  with positional pooling) and k-mer models with global pooling, without a recurrent stage and
+  with k-mer stride 1 (deepbind_e_star);
 - ``windows``: every other model (recurrent ones, and one-hot models with several convolution
   layers, whose padded window edges reach too far into the window for one pass to save work):
   window copies made by NumPy stride tricks, encoded and scored in large batches.
@@ -25,6 +26,7 @@ from kerasbind.encoding import EncoderSpec, encode_codes
 from kerasbind.errors import KerasbindError
 from kerasbind.prediction import PREDICT_BATCH, log_odds_encoded, predict_encoded
 from kerasbind.scanning.convolution import KmerConvolution, OneHotConvolution
+from kerasbind.scanning.positional import PositionalConvolution, bin_ranges
 from kerasbind.scanning.strands import combine_strands
 from kerasbind.scanning.windows import reverse_complement, sliding_windows
 
@@ -59,24 +61,33 @@ def _head_model(model: Any) -> Any:
     return keras.Model(features, x)
 
 
-def dense_head(model: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
-    """The head after the global maximum as ``(hidden kernel, hidden bias, logit kernel, logit
-    bias)`` when it is Dropout, an optional ReLU Dense layer and the linear ``logit`` unit (an
-    identity stands in for a missing dense layer: the pooled features are ≥ 0), else None."""
+POOLED = ("global_max", "positional_features")  # the last layer of either pooling
+
+
+def _pooled_layer(model: Any) -> str | None:
+    names = _layer_names(model)
+    return next((name for name in POOLED if name in names), None)
+
+
+def dense_head(
+    model: Any,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray, float] | None:
+    """The head after the pooling as ``(hidden kernel, hidden bias, logit kernel, logit bias)``
+    when it is Dropout, an optional ReLU Dense layer (``None, None`` without one) and the linear
+    ``logit`` unit, else None."""
     import keras
 
     names = _layer_names(model)
     dense = [
         layer
-        for layer in model.layers[names.index("global_max") + 1 : names.index("logit") + 1]
+        for layer in model.layers[names.index(_pooled_layer(model)) + 1 : names.index("logit") + 1]
         if not isinstance(layer, keras.layers.Dropout)
     ]
     activations = [layer.get_config().get("activation") for layer in dense]
     if not all(isinstance(layer, keras.layers.Dense) for layer in dense):
         return None
     if activations == ["linear"]:
-        features = dense[0].kernel.shape[0]
-        hidden, hidden_bias = np.eye(features, dtype=np.float32), np.zeros(features, np.float32)
+        hidden = hidden_bias = None
     elif activations == ["relu", "linear"]:
         hidden, hidden_bias = (np.asarray(w, np.float32) for w in dense[0].get_weights())
     else:
@@ -105,12 +116,13 @@ def _kmer_stage(model: Any) -> Any:
 def convolutional_supported(model: Any, encoder: EncoderSpec) -> bool:
     """Whether `Scanner` can score this model's windows in one pass (see the module docstring)."""
     names = set(_layer_names(model))
-    if "global_max" not in names:
+    pooled = _pooled_layer(model)
+    if pooled is None:
         return False
     if encoder.kind == "onehot":
         width = model.get_layer("conv_1").kernel_size[0]
         return "conv_2" not in names and encoder.length >= width and dense_head(model) is not None
-    return encoder.stride == 1
+    return pooled == "global_max" and encoder.stride == 1
 
 
 class Scanner:
@@ -148,7 +160,13 @@ class Scanner:
                 conv = self.model.get_layer("conv_1")
                 kernel, bias = (np.asarray(w) for w in conv.get_weights())
                 head = dense_head(self.model)
-                self._passes[both] = OneHotConvolution(kernel, bias, self.window, both, head)
+                if _pooled_layer(self.model) == "global_max":
+                    one_pass = OneHotConvolution(kernel, bias, self.window, both, head)
+                else:
+                    positions = self.window + conv.kernel_size[0] - 1
+                    ranges = bin_ranges(self.model.get_layer("bin_max"), positions)
+                    one_pass = PositionalConvolution(kernel, bias, self.window, both, ranges, head)
+                self._passes[both] = one_pass
             else:
                 stage = _kmer_stage(self.model)
                 probe = stage(np.zeros((1, self.encoder.n_kmers), np.int32))
