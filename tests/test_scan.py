@@ -261,7 +261,7 @@ def test_hits_merge_the_same_in_any_chunks(chunk: int) -> None:
     writer = HitWriter(handle, threshold=0.7)
     for first in range(0, len(starts), chunk):
         part = slice(first, first + chunk)
-        writer.add("c", starts[part], ends[part], values[part], strands[part])
+        writer.add("c", starts[part], ends[part], values[part], strands[part] == "-")
     writer.flush()
     got = sorted(handle.getvalue().splitlines())
     expected = _reference_hits(starts, ends, values, strands, 0.7)

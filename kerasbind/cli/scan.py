@@ -41,7 +41,8 @@ run the same command again to continue it (other arguments are refused; --overwr
 afresh). OUT appears, whole, when the scan is complete.
 
 examples:
-  kerasbind scan runs/ctcf --genome hg38.fa --out scan-hg38/
+  kerasbind scan runs/ctcf --genome hg38.fa --formats bigwig hits --out scan-hg38/
+      (a whole genome: the bedGraph text would be about 100 GB at stride 1)
   kerasbind scan runs/ctcf --genome hg38.fa --regions promoters.bed --threshold 0.9 --out p/
   kerasbind scan runs/pum2 --input transcripts.fa --stride 5 --out pum2-scan/
 """

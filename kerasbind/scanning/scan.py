@@ -236,7 +236,7 @@ def _scan_part(
                     track.add(index, scored.bin_start, scored.bin_end, scored.probability)
                 if hits is not None:
                     hits.add(
-                        region.chrom, scored.start, scored.end, scored.probability, scored.strand
+                        region.chrom, scored.start, scored.end, scored.probability, scored.reverse
                     )
                 bar.update(min(region.length - piece.offset, len(scored.probability) * stride))
             counts["bases"] += region.length
@@ -254,14 +254,14 @@ def _scan_part(
 @dataclass
 class ScoredPiece:
     """One chunk's windows in genome coordinates: the window, where its score is drawn on the
-    track, its probability (strands combined) and its best strand."""
+    track, its probability (strands combined) and whether its better strand is the reverse."""
 
     start: np.ndarray
     end: np.ndarray
     bin_start: np.ndarray
     bin_end: np.ndarray
     probability: np.ndarray
-    strand: np.ndarray
+    reverse: np.ndarray
 
 
 def _score_piece(
@@ -280,11 +280,13 @@ def _score_piece(
         end = start + window
         bin_start = track_bins(start, window, stride)
         bin_end = bin_start + stride
-    strand = np.full(len(start), "+", dtype=object)
-    if scores.reverse is not None:
-        strand[scores.reverse > scores.forward] = "-"
+    reverse = (
+        scores.reverse > scores.forward
+        if scores.reverse is not None
+        else np.zeros(len(start), bool)
+    )
     probability = sigmoid(scores.log_odds.astype(np.float64))
-    return ScoredPiece(start, end, bin_start, bin_end, probability, strand)
+    return ScoredPiece(start, end, bin_start, bin_end, probability, reverse)
 
 
 def scan_genome(

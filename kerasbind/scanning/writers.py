@@ -93,14 +93,15 @@ class HitWriter:
         starts: np.ndarray,
         ends: np.ndarray,
         values: np.ndarray,
-        strands: np.ndarray,
+        reverse: np.ndarray,
     ) -> None:
-        """Windows in increasing start order (``strands``: ``+``/``-`` of each window's best).
+        """Windows in increasing start order (``reverse``: whether each window's better strand
+        is the reverse one).
         Vectorised per strand: a run of windows each starting at or before the previous one's
         end is one hit; the first run continues the hit left open by the last chunk."""
         above = values >= self.threshold
-        for strand in ("+", "-"):
-            chosen = np.flatnonzero(above & (strands == strand))
+        for strand, on_reverse in (("+", False), ("-", True)):
+            chosen = np.flatnonzero(above & (reverse == on_reverse))
             if not len(chosen):
                 continue
             first, second = starts[chosen], ends[chosen]
