@@ -52,6 +52,29 @@ def _row_max(state: np.ndarray, rows: int, filters: int, best: np.ndarray) -> No
             best[f] = max(best[f], state[base + f])
 
 
+@numba.njit(inline="always", fastmath=True, error_model="numpy", boundscheck=False)
+def left_step(row: np.ndarray, previous: np.ndarray, state: np.ndarray, filters: int) -> None:
+    """One step of the left recurrence, from the end: ``S'_m[p] = K'[m, x_p] + S'_{m+1}[p+1]``
+    (flat ``w × F`` rows; row ``w - 1`` starts afresh)."""
+    shifted = state.shape[0] - filters
+    for k in range(shifted):
+        state[k] = row[k] + previous[k + filters]
+    for k in range(shifted, state.shape[0]):
+        state[k] = row[k]
+
+
+@numba.njit(inline="always", fastmath=True, error_model="numpy", boundscheck=False)
+def right_step(
+    row: np.ndarray, previous: np.ndarray, state: np.ndarray, start: np.ndarray, filters: int
+) -> None:
+    """One step of the right recurrence, from the start: ``H'_m[q] = H'_{m-1}[q-1] +
+    K''[m-1, x_q]`` (row 0 is ``start``, the all-padding sum)."""
+    for f in range(filters):
+        state[f] = start[f]
+    for k in range(state.shape[0] - filters):
+        state[k + filters] = previous[k] + row[k]
+
+
 @numba.njit(cache=_CACHE, fastmath=True, error_model="numpy", boundscheck=False)
 def _block_log_odds(
     codes: np.ndarray,
@@ -76,7 +99,6 @@ def _block_log_odds(
     left_rows = left_table.reshape(letters, width * filters)
     right_rows = right_table.reshape(letters, width * filters)
     cells = width * filters
-    shifted = cells - filters
     inner = window - width + 1  # convolution outputs wholly inside a window
     span = size + inner - 1  # full-convolution positions the block's windows need
     full = np.empty((span, filters), np.float32)
@@ -89,10 +111,7 @@ def _block_log_odds(
         p = first + span + width - 2 - step
         row = left_rows[codes[p]]
         state, previous = (even, odd) if step % 2 == 0 else (odd, even)
-        for k in range(shifted):
-            state[k] = row[k] + previous[k + filters]
-        for k in range(shifted, cells):
-            state[k] = row[k]
+        left_step(row, previous, state, filters)
         i = p - first
         if i < span:
             restart = i == span - 1 or (i + 1) % inner == 0  # van Herk: suffix maxima per segment
@@ -116,10 +135,7 @@ def _block_log_odds(
         q = last - width + 1 + step
         row = right_rows[codes[q]]
         state, previous = (even, odd) if step % 2 == 0 else (odd, even)
-        for f in range(filters):
-            state[f] = right_start[f]
-        for k in range(shifted):
-            state[k + filters] = previous[k] + row[k]
+        right_step(row, previous, state, right_start, filters)
         s = q - window + 1
         if s < first or s % stride != 0:
             continue

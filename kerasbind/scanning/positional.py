@@ -26,7 +26,7 @@ import numba
 import numpy as np
 
 from kerasbind.runtime import use_numba_cache
-from kerasbind.scanning.convolution import EdgeTables
+from kerasbind.scanning.convolution import EdgeTables, left_step, right_step
 
 _CACHE = use_numba_cache()
 _BLOCK = 256  # window starts per block of `_block_features`
@@ -100,7 +100,6 @@ def _block_features(
     left_rows = left_table.reshape(letters, width * filters)
     right_rows = right_table.reshape(letters, width * filters)
     cells = width * filters
-    shifted = cells - filters
     span = size + window - width  # full-convolution positions the block's windows need
     full = np.empty((span, filters), np.float32)
     left_best = np.empty((size, max(left_slot.max() + 1, 1), per_group), np.float32)
@@ -111,10 +110,7 @@ def _block_features(
         p = first + span + width - 2 - step
         row = left_rows[codes[p]]
         state, previous = (even, odd) if step % 2 == 0 else (odd, even)
-        for k in range(shifted):
-            state[k] = row[k] + previous[k + filters]
-        for k in range(shifted, cells):
-            state[k] = row[k]
+        left_step(row, previous, state, filters)
         i = p - first
         if i < span:
             for f in range(filters):
@@ -153,10 +149,7 @@ def _block_features(
         q = first + window - width + step
         row = right_rows[codes[q]]
         state, previous = (even, odd) if step % 2 == 0 else (odd, even)
-        for f in range(filters):
-            state[f] = right_start[f]
-        for k in range(shifted):
-            state[k + filters] = previous[k] + row[k]
+        right_step(row, previous, state, right_start, filters)
         s = q - window + 1
         if s < first or s % stride != 0:
             continue
