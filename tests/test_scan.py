@@ -198,6 +198,63 @@ def test_interrupted_scan_continues_where_it_stopped(run, genome, scanned, tmp_p
         np.testing.assert_array_equal(got.values(chrom, 0, size), want.values(chrom, 0, size))
 
 
+def test_a_chromosome_cut_short_continues_inside_it(run, genome, scanned, tmp_path, monkeypatch):
+    """A long chromosome is scanned in sections of window starts, each kept as it finishes:
+    stopped in the middle of chrS, a rerun scores only what is left of it, and hits that span
+    the sections (the sites sit on their boundaries) come out as in the uninterrupted scan."""
+    import pyBigWig
+
+    from kerasbind.scanning import genome as genome_module
+    from kerasbind.scanning import parts, scan
+
+    monkeypatch.setattr(parts, "PART_BASES", 1)  # a part per section
+    monkeypatch.setattr(genome_module, "SECTION_STARTS", 1000)  # sites at 3000, 9000, …
+    score_piece = scan._score_piece
+    scored: list[int] = []
+
+    def interrupted(scanner, piece, *args):
+        if piece.region.chrom == "chrS" and piece.region.start == 10000:
+            raise KeyboardInterrupt
+        return score_piece(scanner, piece, *args)
+
+    def counting(scanner, piece, *args):
+        scored.append(piece.region.start if piece.region.chrom == "chrS" else -1)
+        return score_piece(scanner, piece, *args)
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(scan, "_score_piece", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
+    monkeypatch.setattr(scan, "_score_piece", counting)
+    summary = run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
+    assert min(start for start in scored if start >= 0) == 10000  # sections 0-9 were kept
+    assert summary.resumed_regions == 0  # no region was whole when it stopped
+
+    expected_summary, expected = scanned
+    assert (summary.windows, summary.hits) == (expected_summary.windows, expected_summary.hits)
+    for name in ("scores.bedGraph", "hits.bed"):
+        assert (out / name).read_text() == (expected / name).read_text()
+    got, want = pyBigWig.open(str(out / "scores.bw")), pyBigWig.open(str(expected / "scores.bw"))
+    for chrom, size in want.chroms().items():
+        np.testing.assert_array_equal(got.values(chrom, 0, size), want.values(chrom, 0, size))
+
+
+def test_sections_cover_every_window_once() -> None:
+    from kerasbind.scanning.genome import Region, sections
+
+    region = Region("c", 100, 100 + 25_000_000, "c")
+    for stride in (1, 7):
+        cut = sections([region], 101, stride)
+        assert len(cut) > 1 and cut[-1].last and not any(s.last for s in cut[:-1])
+        assert sum(s.bases for s in cut) == region.length
+        starts = np.concatenate(
+            [np.arange(s.letters.start, s.letters.end - 100, stride) for s in cut]
+        )
+        np.testing.assert_array_equal(starts, np.arange(100, region.end - 100, stride))
+    short = Region("c", 0, 50, "c")
+    assert sections([short], 101, 1)[0].letters == short
+
+
 def test_changed_scan_starts_afresh_with_overwrite(run, genome, tmp_path, monkeypatch):
     from kerasbind.scanning import parts, scan
 

@@ -19,6 +19,7 @@ from kerasbind.errors import InputError, KerasbindError
 from kerasbind.sequences import CODE_TABLE, UNKNOWN_CODE
 
 DEFAULT_CHUNK = 1 << 18  # window starts per chunk (≈ 200 MB of working memory for deepbind)
+SECTION_STARTS = 1 << 23  # window starts per section of a long region (the unit a rerun keeps)
 
 
 def letter_codes(letters: str) -> np.ndarray:
@@ -39,6 +40,37 @@ class Region:
     @property
     def length(self) -> int:
         return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Section:
+    """A stretch of a region scanned as a whole: the windows starting in it, with the letters
+    they reach (``letters``, a sub-interval of the region); ``bases`` the region's bases it
+    accounts for (its window starts, or the rest of the region for the last section), ``last``
+    whether the region ends with it."""
+
+    letters: Region
+    bases: int
+    last: bool
+
+
+def sections(regions: list[Region], window: int, stride: int) -> list[Section]:
+    """The regions cut into sections of `SECTION_STARTS` window starts (rounded down to a
+    multiple of ``stride``, so that the windows keep one grid), consecutive sections
+    overlapping by ``window - 1`` letters, so that a long chromosome is resumed where it
+    stopped, not from its start. A region shorter than the window is one section."""
+    step = max(stride, SECTION_STARTS - SECTION_STARTS % stride)
+    cut: list[Section] = []
+    for region in regions:
+        starts = region.length - window + 1
+        offsets = list(range(0, starts, step)) if starts > step else [0]
+        for number, offset in enumerate(offsets):
+            last = number == len(offsets) - 1
+            end = region.end if last else region.start + offset + step + window - 1
+            letters = Region(region.chrom, region.start + offset, end, region.name)
+            bases = region.length - offset if last else step
+            cut.append(Section(letters, bases, last))
+    return cut
 
 
 @dataclass(frozen=True)

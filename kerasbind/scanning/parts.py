@@ -30,6 +30,7 @@ from kerasbind.scanning.writers import BigWigWriter
 PROGRESS = "progress.json"
 PART_BASES = 1_000_000  # a part holds consecutive regions of at least this many bases (or the last)
 TRACK_FILES = {"bedgraph": "scores.bedGraph", "hits": "hits.bed", "bigwig": "scores.npz"}
+OPEN_HITS = "open_hits.json"  # hits a part leaves open for the next (its region goes on)
 
 
 def partial_folder(out: Path) -> Path:
@@ -54,13 +55,13 @@ def regions_fingerprint(regions: Sequence[Region]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def region_groups(regions: Sequence[Region], first: int) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` indices of the parts from region ``first`` on: consecutive regions
-    until they hold `PART_BASES` bases."""
+def section_groups(sizes: Sequence[int], first: int) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` indices of the parts from section ``first`` on: consecutive sections
+    (of ``sizes`` bases) until they hold `PART_BASES` bases."""
     start, bases = first, 0
-    for index in range(first, len(regions)):
-        bases += regions[index].length
-        if bases >= PART_BASES or index == len(regions) - 1:
+    for index in range(first, len(sizes)):
+        bases += sizes[index]
+        if bases >= PART_BASES or index == len(sizes) - 1:
             yield start, index + 1
             start, bases = index + 1, 0
 
@@ -130,9 +131,16 @@ class ScanParts:
         self._save()
 
     @property
-    def regions_done(self) -> int:
-        """How many of the scan's regions (in order) the kept parts hold."""
+    def sections_done(self) -> int:
+        """How many of the scan's sections (in order) the kept parts hold."""
         return self.parts[-1]["end"] if self.parts else 0
+
+    def open_hits(self) -> dict[str, Any] | None:
+        """The hits the last kept part left open (its region goes on), if any."""
+        if not self.parts:
+            return None
+        path = self._part(self.parts[-1]["index"]) / OPEN_HITS
+        return read_json(path) if path.is_file() else None
 
     def total(self, key: str) -> int:
         return sum(part[key] for part in self.parts)
@@ -147,7 +155,7 @@ class ScanParts:
         )
 
     def add(self, start: int, end: int, fill: Callable[[Path], dict[str, int]]) -> None:
-        """Write the part of regions ``start … end - 1``: ``fill(folder)`` writes its files and
+        """Write the part of sections ``start … end - 1``: ``fill(folder)`` writes its files and
         returns its counts (``windows``, ``hits``, ``bases``); then the part is recorded."""
         index = len(self.parts)
         temporary = Path(tempfile.mkdtemp(prefix=".part-", dir=self.folder / "parts"))
@@ -170,7 +178,7 @@ class ScanParts:
         sizes: list[tuple[str, int]],
     ) -> None:
         """Write the ``chosen`` outputs (``files``: format → file name) into ``folder`` from
-        the parts, in order."""
+        the parts, in order (``regions``: what the parts' track values are indexed by)."""
         for name in ("bedgraph", "hits"):
             if name in chosen:
                 with open(folder / files[name], "wb") as joined:

@@ -17,22 +17,25 @@ import numpy as np
 from kerasbind.encoding import EncoderSpec
 from kerasbind.errors import KerasbindError
 from kerasbind.explain import sigmoid
-from kerasbind.files import check_new_folder, replace_folder
+from kerasbind.files import check_new_folder, replace_folder, write_json
 from kerasbind.scanning.genome import (
     DEFAULT_CHUNK,
     Chunk,
     Genome,
     Region,
+    Section,
     chunks,
     read_regions,
+    sections,
 )
 from kerasbind.scanning.parts import (
+    OPEN_HITS,
     TRACK_FILES,
     ScanParts,
     TrackValues,
     model_fingerprint,
-    region_groups,
     regions_fingerprint,
+    section_groups,
 )
 from kerasbind.scanning.scanner import Scanner
 from kerasbind.scanning.strands import both_strands
@@ -157,21 +160,22 @@ def scan_source(
         },
     }
     parts = ScanParts(out, json.loads(json.dumps(fingerprint)), overwrite)
-    resumed = {"regions": parts.regions_done, "windows": parts.total("windows")}
+    cut = sections(regions, window, stride)
+    kept = cut[: parts.sections_done]
+    resumed = {"regions": sum(section.last for section in kept), "windows": parts.total("windows")}
     started = time.perf_counter()
     total = sum(region.length for region in regions)
     bar = tqdm(total=total, unit="bp", unit_scale=True, desc="scan", disable=not progress)
     bar.update(parts.total("bases"))
     try:
-        for start, end in region_groups(regions, parts.regions_done):
+        for start, end in section_groups([s.bases for s in cut], parts.sections_done):
 
             def fill(folder: Path, start: int = start, end: int = end) -> dict[str, int]:
                 return _scan_part(
                     scanner,
                     source,
-                    regions,
-                    start,
-                    end,
+                    cut[start:end],
+                    (start, parts.open_hits()),
                     folder,
                     chosen,
                     bar,
@@ -181,8 +185,9 @@ def scan_source(
             parts.add(start, end, fill)
     finally:
         bar.close()
+    letters = [section.letters for section in cut]
     replace_folder(
-        out, lambda folder: parts.join(folder, OUTPUT_FILES, chosen, regions, list(sizes.items()))
+        out, lambda folder: parts.join(folder, OUTPUT_FILES, chosen, letters, list(sizes.items()))
     )
     parts.remove()
     return ScanSummary(
@@ -204,17 +209,18 @@ def scan_source(
 def _scan_part(
     scanner: Scanner,
     source: Genome | SequenceSource,
-    regions: list[Region],
-    start: int,
-    end: int,
+    part: list[Section],
+    origin: tuple[int, dict[str, Any] | None],
     folder: Path,
     chosen: list[str],
     bar: Any,
     settings: tuple[int, int, bool, str, float, int],
 ) -> dict[str, int]:
-    """Scan regions ``start … end - 1`` into a part's files (`kerasbind.scanning.parts`);
-    returns its counts."""
+    """Scan a part's sections into its files (`kerasbind.scanning.parts`); ``origin``: the
+    index of its first section in the scan and the hits the part before left open. Returns
+    its counts."""
     window, stride, both, combine, threshold, chunk = settings
+    first, open_hits = origin
     handles = {
         name: open(folder / TRACK_FILES[name], "w")  # noqa: SIM115
         for name in ("bedgraph", "hits")
@@ -223,10 +229,12 @@ def _scan_part(
     bedgraph = BedGraphWriter(handles["bedgraph"]) if "bedgraph" in handles else None
     track = TrackValues() if "bigwig" in chosen else None
     hits = HitWriter(handles["hits"], threshold) if "hits" in handles else None
+    if hits is not None and open_hits is not None:
+        hits.restore(open_hits)
     counts = {"windows": 0, "hits": 0, "bases": 0}
     try:
-        for index in range(start, end):
-            region = regions[index]
+        for index, section in enumerate(part, start=first):
+            region = section.letters
             for piece in chunks(source, region, window, stride, chunk):
                 scored = _score_piece(scanner, piece, window, stride, both, combine)
                 counts["windows"] += len(scored.probability)
@@ -238,10 +246,13 @@ def _scan_part(
                     hits.add(
                         region.chrom, scored.start, scored.end, scored.probability, scored.reverse
                     )
-                bar.update(min(region.length - piece.offset, len(scored.probability) * stride))
-            counts["bases"] += region.length
+                done = len(scored.probability) * stride
+                bar.update(min(section.bases - piece.offset, done))
+            counts["bases"] += section.bases
             if hits is not None:
-                hits.flush()
+                hits.flush(final=section.last)
+        if hits is not None and not part[-1].last:  # the region goes on in the next part
+            write_json(folder / OPEN_HITS, hits.state())
     finally:
         for handle in handles.values():
             handle.close()

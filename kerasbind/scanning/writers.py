@@ -7,11 +7,13 @@ A window ``[s, s + L)`` is written at the ``stride`` bases at its centre,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy as np
+
+from kerasbind.errors import KerasbindError
 
 
 def track_bins(starts: np.ndarray, window: int, stride: int) -> np.ndarray:
@@ -126,11 +128,17 @@ class HitWriter:
                 hit = _OpenHit(chrom, strand, start, end, core_start, core_end, best)
             self._open[strand] = hit
 
-    def flush(self) -> None:
-        """Write the hits of the region that ended, sorted by start."""
-        self._done.extend(self._open.values())
-        self._open.clear()
-        for hit in sorted(self._done, key=lambda h: (h.start, h.strand)):
+    def flush(self, final: bool = True) -> None:
+        """Write the hits of the region that ended (``final``), sorted by start; or, while the
+        region goes on, those that start before every hit still open (the rest wait, so that
+        the file stays sorted)."""
+        if final:
+            self._done.extend(self._open.values())
+            self._open.clear()
+        waiting = min((hit.start for hit in self._open.values()), default=None)
+        ready = [hit for hit in self._done if waiting is None or hit.start < waiting]
+        self._done = [hit for hit in self._done if waiting is not None and hit.start >= waiting]
+        for hit in sorted(ready, key=lambda h: (h.start, h.strand)):
             core_start, core_end = hit.core_start, hit.core_end
             if core_start >= core_end:  # no stretch common to all the merged windows
                 core_start = core_end = hit.start
@@ -138,5 +146,22 @@ class HitWriter:
                 f"{hit.chrom}\t{hit.start}\t{hit.end}\t{hit.best:.4f}\t{round(1000 * hit.best)}\t"
                 f"{hit.strand}\t{core_start}\t{core_end}\n"
             )
-        self.count += len(self._done)
-        self._done.clear()
+        self.count += len(ready)
+
+    def state(self) -> dict[str, list[dict[str, Any]]]:
+        """The hits not yet written (after ``flush(final=False)``), for the next part."""
+        return {
+            "open": [{"key": key, **asdict(hit)} for key, hit in self._open.items()],
+            "done": [asdict(hit) for hit in self._done],
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Continue from a `state` of the part before (a region that goes on)."""
+        fields = {"chrom", "strand", "start", "end", "core_start", "core_end", "best"}
+        try:
+            self._open = {
+                item["key"]: _OpenHit(**{k: item[k] for k in fields}) for item in state["open"]
+            }
+            self._done = [_OpenHit(**{k: item[k] for k in fields}) for item in state["done"]]
+        except (KeyError, TypeError) as error:
+            raise KerasbindError(f"a scan part's open hits are damaged ({error})") from None
