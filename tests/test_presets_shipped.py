@@ -1,7 +1,8 @@
 """The preset library shipped in the package (issue 30, item 5): every preset loads; a fixed
-sample — the first of each assay by name (a ChIP-seq and a CLIP-seq set) — reproduces its card's test AUC on its own test set (read from
-../shared/data) and the first exports to a SavedModel that gives the same probabilities;
-``predict --preset`` works on sequences the library never saw."""
+sample — the first of each assay by name (a ChIP-seq and a CLIP-seq set) — reproduces its
+card's test AUC on its own test set (read from ../shared/data) and the first exports to a
+SavedModel that gives the same probabilities; ``predict --preset`` works on sequences the
+library never saw."""
 
 from __future__ import annotations
 

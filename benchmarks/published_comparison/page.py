@@ -262,8 +262,9 @@ def markdown(
         "## Targets (issue 24)",
         markdown_table(assess(issue_targets(datasets), results, published)),
         "Wall times are upper bounds where the load exceeded the cores (other work ran beside "
-        "the benchmark); “missed” while cells are still to run means the cells left cannot "
-        "change it.",
+        "the benchmark): such a cell meets a wall-time target when it is within it and is not "
+        "judged when over it; “missed” while cells are still to run means the cells left "
+        "cannot change it.",
         "## Medians",
         "CLIP-seq, each architecture's median test AUC beside each published method's over the "
         "same experiments (the ones both have):",
