@@ -166,6 +166,8 @@ def _dense_head(
             unit[:] = hidden_bias[u]
             for j in range(inputs):
                 weight = hidden[j, u]
+                if weight == 0.0:  # a merged ensemble's head is block-diagonal
+                    continue
                 feature = pooled[strand * inputs + j]
                 for r in range(rows):
                     unit[r] += weight * feature[r]
