@@ -120,6 +120,9 @@ def _library_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+LIST_NAME_WIDTH = 50  # `presets list` cuts longer names (the short name column finds them)
+
+
 def run_list(args: argparse.Namespace) -> str:
     presets = kb.list_presets(args.library)
     if not presets:
@@ -130,12 +133,17 @@ def run_list(args: argparse.Namespace) -> str:
         auc = card.get("auc", {}).get("test")
         shown = f"{auc:.4f}" if isinstance(auc, float) else "?"
         also = min(preset.aliases, key=len, default="")  # the shortest name that finds it
-        rows.append((preset.name, also, str(card.get("architecture", "?")), shown))
+        name = preset.name
+        if len(name) > LIST_NAME_WIDTH:  # some CLIP-seq set names run to 130 characters
+            name = name[: LIST_NAME_WIDTH - 1] + "…"
+        rows.append((name, also, str(card.get("architecture", "?")), shown))
     widths = [max(len(row[column]) for row in rows) for column in range(3)]
     lines = [
         f"{name:{widths[0]}}  {also:{widths[1]}}  {arch:{widths[2]}}  {auc:>8}"
         for name, also, arch, auc in rows
     ]
+    if any(len(preset.name) > LIST_NAME_WIDTH for preset in presets):
+        lines.append("(long names cut short: the short name finds the preset too)")
     return "\n".join(lines)
 
 
