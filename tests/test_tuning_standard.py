@@ -110,3 +110,33 @@ def test_auto_chooses_an_architecture_and_the_run_loads(simulated, tmp_path: Pat
     assert f"tuned {chosen}:" in captured.out
     paragraph = summary(table, tuning)  # the report's tuning paragraph
     assert f"Architectures by best CV AUC (cost): {chosen} " in paragraph
+
+
+def test_auto_draws_no_more_of_an_architecture_that_did_not_learn(tmp_path: Path) -> None:
+    """The random oracle under --arch auto: once every trial of an architecture stopped because
+    it did not learn, later draws skip it; one that learned keeps being drawn."""
+    import keras_tuner
+
+    from kerasbind.options import CVSettings
+    from kerasbind.tuning.stopping import DID_NOT_LEARN
+    from kerasbind.tuning.tuner import OBJECTIVE, architectures_that_did_not_learn, make_oracle
+
+    hp = keras_tuner.HyperParameters()
+    hp.Choice("architecture", ["danq", "deepbind", "kegru"])
+    hp.Float("learning_rate", 0.001, 0.1)
+    first = [{"architecture": name} for name in ("danq", "deepbind", "kegru")]
+    oracle = make_oracle("random", hp, trials=40, settings=CVSettings(), first_trials=first)
+    oracle._set_project_dir(str(tmp_path), "oracle")
+    drawn = []
+    for _ in range(30):
+        trial = oracle.create_trial("tuner0")
+        name = trial.hyperparameters.values["architecture"]
+        drawn.append(name)
+        failed = name in ("danq", "kegru")  # their first trials do not learn
+        metrics = {OBJECTIVE: 0.5 if failed else 0.8, "stop_code": DID_NOT_LEARN if failed else 0}
+        oracle.update_trial(trial.trial_id, metrics)
+        trial.status = keras_tuner.engine.trial.TrialStatus.COMPLETED
+        oracle.end_trial(trial)
+    assert drawn[:3] == ["danq", "deepbind", "kegru"]  # the first trials, as given
+    assert drawn[3:] == ["deepbind"] * 27  # danq and kegru failed their only trial
+    assert architectures_that_did_not_learn(oracle.trials.values()) == {"danq", "kegru"}
