@@ -335,3 +335,28 @@ def test_each_cell_gets_the_budget_tune_would_use() -> None:
     assert (budgets["deepbind"].name, budgets["auto"].name) == ("standard", "auto")
     assert budgets["auto"].trials > budgets["deepbind"].trials
     assert {b.name for b in cell_budgets(["deepbind", "auto"], "quick").values()} == {"quick"}
+
+
+def test_the_recorded_code_changes_only_with_the_package(tmp_path: Path) -> None:
+    """A cell records the commit it ran; ``+changes`` marks edits to the package's tracked
+    files, not to a benchmark's driver script beside it."""
+    import subprocess
+
+    from kerasbind.benchmark.compute import code_commit
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(tmp_path), *args], capture_output=True, text=True)
+        return done.stdout.strip()
+
+    (tmp_path / "kerasbind").mkdir()
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "kerasbind" / "model.py").write_text("A = 1\n")
+    (tmp_path / "benchmarks" / "run.sh").write_text("echo first\n")
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start")
+    commit = git("rev-parse", "--short", "HEAD")
+    (tmp_path / "benchmarks" / "run.sh").write_text("echo second\n")
+    assert code_commit(tmp_path) == commit
+    (tmp_path / "kerasbind" / "model.py").write_text("A = 2\n")
+    assert code_commit(tmp_path) == f"{commit}+changes"

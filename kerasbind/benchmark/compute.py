@@ -31,17 +31,22 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def code_commit() -> str | None:
-    """The git commit of the kerasbind source this process runs (None outside a checkout),
-    with ``+changes`` when tracked files differ from it."""
-    source = Path(__file__).resolve().parents[2]
+PACKAGE_PATHS = ("kerasbind", "tfds_builders", "pyproject.toml")  # what decides the results
+
+
+def code_commit(source: Path | None = None) -> str | None:
+    """The git commit of the kerasbind source this process runs (or of the checkout at
+    ``source``; None outside one), with ``+changes`` when the package's tracked files
+    (`PACKAGE_PATHS`) differ from it — not a benchmark's driver scripts or pages beside it."""
+    source = source or Path(__file__).resolve().parents[2]
     try:
         commit = subprocess.run(
             ["git", "-C", str(source), "rev-parse", "--short", "HEAD"],
             capture_output=True, text=True, timeout=10, check=True,
         ).stdout.strip()  # fmt: skip
         dirty = subprocess.run(
-            ["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no"],
+            ["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no", "--",
+             *PACKAGE_PATHS],
             capture_output=True, text=True, timeout=10, check=True,
         ).stdout.strip()  # fmt: skip
     except (OSError, subprocess.SubprocessError):
