@@ -151,7 +151,7 @@ def coverage(
         "`published_comparison/results.csv`.",
         "",
         f"- **Code**: commit{'s' * (len(codes) > 1)} {', '.join(codes) or 'not recorded yet'} "
-        "(`code` in results.csv; `+changes`: tracked files differed from the commit).",
+        "(`code` in results.csv; `+changes`: the package's tracked files differed from it).",
         "- **Budget**: what `kerasbind tune` uses by default, `standard` (`auto` for "
         f"`--arch auto`; recorded: {', '.join(budgets) or 'none yet'}), seed 0 "
         "(docs/tuning.md).",
