@@ -198,7 +198,9 @@ def test_interrupted_scan_continues_where_it_stopped(run, genome, scanned, tmp_p
         np.testing.assert_array_equal(got.values(chrom, 0, size), want.values(chrom, 0, size))
 
 
-def test_a_chromosome_cut_short_continues_inside_it(run, genome, scanned, tmp_path, monkeypatch):
+def test_a_chromosome_cut_short_continues_inside_it(
+    run, genome, scanned, tmp_path, monkeypatch, capsys
+):
     """A long chromosome is scanned in sections of window starts, each kept as it finishes:
     stopped in the middle of chrS, a rerun scores only what is left of it, and hits that span
     the sections (the sites sit on their boundaries) come out as in the uninterrupted scan."""
@@ -226,12 +228,15 @@ def test_a_chromosome_cut_short_continues_inside_it(run, genome, scanned, tmp_pa
     with pytest.raises(KeyboardInterrupt):
         run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
     monkeypatch.setattr(scan, "_score_piece", counting)
-    summary = run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
+    arguments = ["scan", str(run.path), "--genome", str(genome["path"]), "--out", str(out)]
+    assert main([*arguments, "--threshold", "0.9", "--quiet"]) == 0
     assert min(start for start in scored if start >= 0) == 10000  # sections 0-9 were kept
-    assert summary.resumed_regions == 0  # no region was whole when it stopped
+    said = capsys.readouterr().out
+    assert "continued an interrupted scan (10,000 windows and 0 whole regions kept)" in said
 
     expected_summary, expected = scanned
-    assert (summary.windows, summary.hits) == (expected_summary.windows, expected_summary.hits)
+    assert f"{expected_summary.windows:,} windows" in said
+    assert f"{expected_summary.hits} hits" in said
     for name in ("scores.bedGraph", "hits.bed"):
         assert (out / name).read_text() == (expected / name).read_text()
     got, want = pyBigWig.open(str(out / "scores.bw")), pyBigWig.open(str(expected / "scores.bw"))

@@ -96,6 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="window starts read at a time (memory; default 262144)",
     )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     command(parser, run, Output("out", "scan output folder"))
 
 
@@ -119,11 +120,13 @@ def run(args: argparse.Namespace) -> str:
         formats=args.formats,
         chunk=args.chunk,
         overwrite=args.overwrite,
+        progress=not args.quiet,
     )
     rate = summary.positions_per_second
     kept = (
-        f"continued an interrupted scan ({summary.resumed_regions} regions kept); "
-        if summary.resumed_regions
+        f"continued an interrupted scan ({summary.resumed_windows:,} windows and "
+        f"{summary.resumed_regions} whole regions kept); "
+        if summary.resumed_windows
         else ""
     )
     return kept + (
