@@ -149,38 +149,56 @@ def test_bad_inputs_are_one_line_errors(ctcf_run, genome, tmp_path, capsys, setu
     assert message in error and "\n" not in error and "Traceback" not in error
 
 
+def scoring_that(monkeypatch, *, stops=None, records=None):
+    """Replace the scan's chunk scorer: raise KeyboardInterrupt at the first chunk whose region
+    ``stops`` picks, or append ``records(region)`` of every chunk to the list it returns."""
+    from kerasbind.scanning import scan
+
+    score_piece = getattr(scan._score_piece, "original", scan._score_piece)
+    seen: list = []
+
+    def scorer(scanner, piece, *args):
+        if stops is not None and stops(piece.region):
+            raise KeyboardInterrupt
+        if records is not None:
+            seen.append(records(piece.region))
+        return score_piece(scanner, piece, *args)
+
+    scorer.original = score_piece  # a later replacement wraps the real scorer, not this one
+    monkeypatch.setattr(scan, "_score_piece", scorer)
+    return seen
+
+
+def assert_same_tracks(out, expected) -> None:
+    """The bedGraph and hits files byte for byte, the BigWig value for value."""
+    import pyBigWig
+
+    for name in ("scores.bedGraph", "hits.bed"):
+        assert (out / name).read_bytes() == (expected / name).read_bytes()
+    got, want = pyBigWig.open(str(out / "scores.bw")), pyBigWig.open(str(expected / "scores.bw"))
+    assert got.chroms() == want.chroms()
+    for chrom, size in want.chroms().items():
+        np.testing.assert_array_equal(got.values(chrom, 0, size), want.values(chrom, 0, size))
+
+
 def test_interrupted_scan_continues_where_it_stopped(run, genome, scanned, tmp_path, monkeypatch):
     """A scan stopped after its first chromosome keeps it; a rerun with the same arguments
     scores only the rest and gives the uninterrupted scan's files; other arguments are refused."""
     import json
 
-    import pyBigWig
-
     from kerasbind.errors import KerasbindError
-    from kerasbind.scanning import parts, scan
+    from kerasbind.scanning import parts
 
     monkeypatch.setattr(parts, "PART_BASES", 1)  # a part per chromosome
-    score_piece = scan._score_piece
-    scored: list[str] = []
-
-    def interrupted_at_chrm(scanner, piece, *args):
-        if piece.region.chrom == "chrM":
-            raise KeyboardInterrupt
-        return score_piece(scanner, piece, *args)
-
-    def counting(scanner, piece, *args):
-        scored.append(piece.region.chrom)
-        return score_piece(scanner, piece, *args)
-
     out = tmp_path / "out"
-    monkeypatch.setattr(scan, "_score_piece", interrupted_at_chrm)
+    scoring_that(monkeypatch, stops=lambda region: region.chrom == "chrM")
     with pytest.raises(KeyboardInterrupt):
         run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
     assert not out.exists() or not any(out.iterdir())  # nothing there until it is complete
     progress = json.loads((tmp_path / "out.partial" / "progress.json").read_text())
     assert [(part["start"], part["end"]) for part in progress["parts"]] == [(0, 1)]
 
-    monkeypatch.setattr(scan, "_score_piece", counting)
+    scored = scoring_that(monkeypatch, records=lambda region: region.chrom)
     with pytest.raises(KerasbindError, match="interrupted scan with other options"):
         run.scan(out, genome=genome["path"], threshold=0.5, progress=False)
     summary = run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
@@ -190,12 +208,7 @@ def test_interrupted_scan_continues_where_it_stopped(run, genome, scanned, tmp_p
 
     expected_summary, expected = scanned
     assert (summary.windows, summary.hits) == (expected_summary.windows, expected_summary.hits)
-    for name in ("scores.bedGraph", "hits.bed"):
-        assert (out / name).read_bytes() == (expected / name).read_bytes()
-    got, want = pyBigWig.open(str(out / "scores.bw")), pyBigWig.open(str(expected / "scores.bw"))
-    assert got.chroms() == want.chroms()
-    for chrom, size in want.chroms().items():
-        np.testing.assert_array_equal(got.values(chrom, 0, size), want.values(chrom, 0, size))
+    assert_same_tracks(out, expected)
 
 
 def test_a_chromosome_cut_short_continues_inside_it(
@@ -204,30 +217,16 @@ def test_a_chromosome_cut_short_continues_inside_it(
     """A long chromosome is scanned in sections of window starts, each kept as it finishes:
     stopped in the middle of chrS, a rerun scores only what is left of it, and hits that span
     the sections (the sites sit on their boundaries) come out as in the uninterrupted scan."""
-    import pyBigWig
-
     from kerasbind.scanning import genome as genome_module
-    from kerasbind.scanning import parts, scan
+    from kerasbind.scanning import parts
 
     monkeypatch.setattr(parts, "PART_BASES", 1)  # a part per section
     monkeypatch.setattr(genome_module, "SECTION_STARTS", 1000)  # sites at 3000, 9000, …
-    score_piece = scan._score_piece
-    scored: list[int] = []
-
-    def interrupted(scanner, piece, *args):
-        if piece.region.chrom == "chrS" and piece.region.start == 10000:
-            raise KeyboardInterrupt
-        return score_piece(scanner, piece, *args)
-
-    def counting(scanner, piece, *args):
-        scored.append(piece.region.start if piece.region.chrom == "chrS" else -1)
-        return score_piece(scanner, piece, *args)
-
     out = tmp_path / "out"
-    monkeypatch.setattr(scan, "_score_piece", interrupted)
+    scoring_that(monkeypatch, stops=lambda r: r.chrom == "chrS" and r.start == 10000)
     with pytest.raises(KeyboardInterrupt):
         run.scan(out, genome=genome["path"], threshold=0.9, progress=False)
-    monkeypatch.setattr(scan, "_score_piece", counting)
+    scored = scoring_that(monkeypatch, records=lambda r: r.start if r.chrom == "chrS" else -1)
     arguments = ["scan", str(run.path), "--genome", str(genome["path"]), "--out", str(out)]
     assert main([*arguments, "--threshold", "0.9", "--quiet"]) == 0
     assert min(start for start in scored if start >= 0) == 10000  # sections 0-9 were kept
@@ -237,11 +236,7 @@ def test_a_chromosome_cut_short_continues_inside_it(
     expected_summary, expected = scanned
     assert f"{expected_summary.windows:,} windows" in said
     assert f"{expected_summary.hits} hits" in said
-    for name in ("scores.bedGraph", "hits.bed"):
-        assert (out / name).read_text() == (expected / name).read_text()
-    got, want = pyBigWig.open(str(out / "scores.bw")), pyBigWig.open(str(expected / "scores.bw"))
-    for chrom, size in want.chroms().items():
-        np.testing.assert_array_equal(got.values(chrom, 0, size), want.values(chrom, 0, size))
+    assert_same_tracks(out, expected)
 
 
 def test_sections_cover_every_window_once() -> None:
@@ -265,14 +260,8 @@ def test_changed_scan_starts_afresh_with_overwrite(run, genome, tmp_path, monkey
 
     monkeypatch.setattr(parts, "PART_BASES", 1)
     score_piece = scan._score_piece
-
-    def interrupted_at_chrm(scanner, piece, *args):
-        if piece.region.chrom == "chrM":
-            raise KeyboardInterrupt
-        return score_piece(scanner, piece, *args)
-
     out = tmp_path / "out"
-    monkeypatch.setattr(scan, "_score_piece", interrupted_at_chrm)
+    scoring_that(monkeypatch, stops=lambda region: region.chrom == "chrM")
     with pytest.raises(KeyboardInterrupt):
         run.scan(out, genome=genome["path"], stride=5, progress=False)
     monkeypatch.setattr(scan, "_score_piece", score_piece)

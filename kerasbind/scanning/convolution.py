@@ -278,6 +278,11 @@ class EdgeTables:
         self.right = np.ascontiguousarray(right_table, np.float32)
         self.right_start = np.ascontiguousarray(pad_right[0], np.float32)  # H'_0
 
+    @property
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(left, right, right_start, bias)``, as the kernels take them."""
+        return self.left, self.right, self.right_start, self.bias
+
 
 class OneHotConvolution:
     """Log-odds of every window of a long sequence, for one-hot models with one convolution layer
@@ -312,17 +317,7 @@ class OneHotConvolution:
         """``((T - L) // stride + 1, strands)`` log-odds of the windows starting at
         ``0, stride, … ≤ T - L``: forward, then (``both``) reverse complement."""
         codes = np.ascontiguousarray(codes, dtype=np.uint8)
-        tables = self.tables
-        return _window_log_odds(
-            codes,
-            tables.left,
-            tables.right,
-            tables.right_start,
-            tables.bias,
-            self.window,
-            stride,
-            self.head,
-        )
+        return _window_log_odds(codes, *self.tables.arrays, self.window, stride, self.head)
 
 
 class KmerConvolution:

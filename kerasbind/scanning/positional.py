@@ -236,10 +236,10 @@ class PositionalConvolution:
         # the model's features are channel-major (filter × (1 + bins)), the kernel's bin-major
         filters, features = len(bias), len(bias) * (1 + len(ranges))
         order = np.arange(features).reshape(filters, -1).T.ravel()
-        first = np.asarray(logit if hidden is None else hidden, np.float32)[order]
-        self.hidden = None if hidden is None else np.ascontiguousarray(first)
+        first_layer = np.asarray(logit if hidden is None else hidden, np.float32)[order]
+        self.hidden = None if hidden is None else np.ascontiguousarray(first_layer)
         self.hidden_bias = None if hidden_bias is None else np.asarray(hidden_bias, np.float32)
-        self.logit = (first if hidden is None else np.asarray(logit, np.float32)).reshape(-1)
+        self.logit = (first_layer if hidden is None else np.asarray(logit, np.float32)).reshape(-1)
         self.logit_bias = float(logit_bias)
 
     def _head(self, features: np.ndarray) -> np.ndarray:
@@ -252,7 +252,7 @@ class PositionalConvolution:
         """``((T - L) // stride + 1, strands)`` log-odds of the windows starting at
         ``0, stride, … ≤ T - L``: forward, then (``both``) reverse complement."""
         codes = np.ascontiguousarray(codes, dtype=np.uint8)
-        tables = (self.tables.left, self.tables.right, self.tables.right_start, self.tables.bias)
+        tables = self.tables.arrays
         starts = len(codes) - self.window + 1
         groups = self.parts[0].shape[0]
         out = np.empty(((starts - 1) // stride + 1, groups), np.float32)
