@@ -25,6 +25,7 @@ _API = {
     "load_run": ("kerasbind.api", "load_run"),
     "BUDGETS": ("kerasbind.options", "BUDGETS"),
     "SELECT_BY": ("kerasbind.options", "SELECT_BY"),
+    "STRANDS": ("kerasbind.options", "STRANDS"),
     "TrainOptions": ("kerasbind.options", "TrainOptions"),
     "TuneOptions": ("kerasbind.options", "TuneOptions"),
     "CVSettings": ("kerasbind.options", "CVSettings"),

@@ -101,6 +101,7 @@ def train(
     freeze_embedding: bool | None = None,
     negatives: str | None = None,
     neg_ratio: float | None = None,
+    strand: str | None = None,
 ) -> Run:
     """Train one architecture (a Table 1 name or a `kerasbind.architecture(...)` spec) for
     ``steps`` learning steps of 128 sequences, with the validation AUC of a held-out
@@ -122,13 +123,13 @@ def train(
         options or TrainOptions(), steps=steps, eval_every=eval_every, val_fraction=val_fraction,
         hparams=_hyperparameter_values(hparams), seed=seed, seq_len=seq_len,
         word2vec=_path_text("word2vec", word2vec), freeze_embedding=freeze_embedding,
-        negatives=negatives, neg_ratio=neg_ratio,
+        negatives=negatives, neg_ratio=neg_ratio, strand=strand,
     )  # fmt: skip
     if out is not None:
         check_new_folder(_path("out", out), overwrite, "run")
     _quiet()
     from kerasbind.hyperparameters import HyperParameters
-    from kerasbind.pipeline import encode_set, fit_model, hold_out, prepare_inputs
+    from kerasbind.pipeline import fit_model, hold_out, labelled_inputs, prepare_inputs
     from kerasbind.run import Run, run_config
     from kerasbind.runtime import set_seed
 
@@ -140,11 +141,12 @@ def train(
     if chosen.val_fraction > 0:
         fit_set, validation_set = hold_out(train_set, chosen.val_fraction, chosen.seed)
     prepared = prepare_inputs(
-        spec, fit_set, seq_len=chosen.seq_len, seed=chosen.seed, word2vec_path=chosen.word2vec
-    )
+        spec, fit_set, seq_len=chosen.seq_len, seed=chosen.seed, word2vec_path=chosen.word2vec,
+        strand=chosen.strand,
+    )  # fmt: skip
     validation = None
     if validation_set is not None:
-        validation = (encode_set(prepared.encoder, validation_set), validation_set.labels)
+        validation = labelled_inputs(prepared, validation_set).for_validation()
     model, history = fit_model(
         spec, hp.to_dict(), prepared, steps=chosen.steps, eval_every=chosen.eval_every,
         seed=chosen.seed, validation=validation, freeze_embedding=chosen.freeze_embedding,
@@ -191,6 +193,7 @@ def tune(
     freeze_embedding: bool | None = None,
     negatives: str | None = None,
     neg_ratio: float | None = None,
+    strand: str | None = None,
 ) -> Run | None:
     """deepRAM's model selection (docs/tuning.md): ``trials`` hyper-parameter settings, each
     scored by ``folds``-fold cross-validated AUC every ``eval_every`` steps up to ``max_steps``;
@@ -214,7 +217,7 @@ def tune(
         space=_space_overrides(space), max_time=max_time, exhaustive=exhaustive, seed=seed,
         seq_len=seq_len, word2vec=_path_text("word2vec", word2vec),
         freeze_embedding=freeze_embedding, negatives=negatives, neg_ratio=neg_ratio,
-        overwrite=overwrite, progress=progress,
+        strand=strand, overwrite=overwrite, progress=progress,
     )  # fmt: skip
     auto = isinstance(arch, str) and arch == "auto"
     if auto and options is None:

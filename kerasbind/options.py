@@ -31,6 +31,12 @@ DEFAULT_BUDGET = "standard"
 AUTO = "auto"  # the ``--arch`` value whose search chooses the architecture too
 AUTO_BUDGET = "auto"  # the default budget of ``--arch auto``
 BUDGET_KEYS = ("trials", "folds", "max_steps", "eval_every", "final_models")
+# which strands a run learns from and is scored on (``strand``): "auto" = both for DNA (each
+# sequence and its reverse complement; validation, CV and test take the larger score, as
+# predict and scan do), the given one for RNA; "forward" = the given strand (deepRAM's
+# protocol). A run recorded without it was made on one strand (`RECORDED_BEFORE_STRANDS`).
+STRANDS = ("auto", "both", "forward")
+RECORDED_BEFORE_STRANDS = {"strand": "forward"}
 
 
 def most_learning_steps(numbers: dict[str, int]) -> int:
@@ -154,6 +160,7 @@ class TrainOptions:
     freeze_embedding: bool = False
     negatives: str = "none"
     neg_ratio: float = 1.0
+    strand: str = "auto"
 
     def __post_init__(self) -> None:
         whole("steps", self.steps, 1, MAX_STEPS)
@@ -163,6 +170,7 @@ class TrainOptions:
             raise KerasbindError(f"hparams must be a dict, not {self.hparams!r}")
         whole("seed", self.seed, 0, MAX_SEED)
         flag("freeze_embedding", self.freeze_embedding)
+        choice("strand", self.strand, STRANDS)
         _check_data(self)
 
     def to_dict(self) -> dict[str, Any]:
@@ -172,7 +180,7 @@ class TrainOptions:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], hparams: dict[str, Any] | None) -> TrainOptions:
-        return _from_dict(cls, data, hparams=hparams)
+        return _from_dict(cls, {**RECORDED_BEFORE_STRANDS, **data}, hparams=hparams)
 
 
 @dataclass(frozen=True)
@@ -185,6 +193,7 @@ class CVSettings:
     exhaustive: bool = False  # the paper's protocol: no trial stops early
     seed: int = 0
     freeze_embedding: bool = False
+    strand: str = "auto"
 
     def __post_init__(self) -> None:
         whole("folds", self.folds, 2, MAX_FOLDS)
@@ -197,6 +206,7 @@ class CVSettings:
         flag("exhaustive", self.exhaustive)
         whole("seed", self.seed, 0, MAX_SEED)
         flag("freeze_embedding", self.freeze_embedding)
+        choice("strand", self.strand, STRANDS)
 
     @property
     def max_checkpoints(self) -> int:
@@ -257,6 +267,10 @@ class TuneOptions:
     def freeze_embedding(self) -> bool:
         return self.cv.freeze_embedding
 
+    @property
+    def strand(self) -> str:
+        return self.cv.strand
+
     @classmethod
     def from_budget(cls, budget: str = DEFAULT_BUDGET, **given: Any) -> TuneOptions:
         """Options with ``budget``'s five numbers where ``given`` (the other fields, and the
@@ -289,7 +303,8 @@ class TuneOptions:
         cv = data.get("cv")
         if not isinstance(cv, dict):
             raise KerasbindError(f"options.cv must be an object, not {cv!r}")
-        return _from_dict(cls, {**data, "cv": _from_dict(CVSettings, cv)})
+        cv = _from_dict(CVSettings, {**RECORDED_BEFORE_STRANDS, **cv})
+        return _from_dict(cls, {**data, "cv": cv})
 
 
 def _from_dict(cls: Any, data: dict[str, Any], **extra: Any) -> Any:

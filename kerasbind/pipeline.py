@@ -6,13 +6,13 @@ Nothing here writes files: a trained model becomes a `kerasbind.run.Run`, whose 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from kerasbind.encoding import EncoderSpec, encode
+from kerasbind.encoding import EncoderSpec, encode, encode_codes
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ArchitectureSpec
 from kerasbind.sequences import SequenceSet
@@ -22,15 +22,41 @@ KMER_K = 3
 KMER_STRIDE = 1
 
 
+Validation = tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray | None]
+
+
 @dataclass
 class PreparedInputs:
-    """Encoded training data and what the model needs to read it."""
+    """Encoded training data and what the model needs to read it. ``x_reverse``: the same
+    sequences' reverse complements, encoded, for a run on both strands (`encode_reverse`)."""
 
     encoder: EncoderSpec
     x: np.ndarray
     y: np.ndarray
     embedding_matrix: np.ndarray | None = None
     word2vec: Any = None  # gensim Word2Vec (or vectors) for embedded architectures
+    x_reverse: np.ndarray | None = None
+
+    def subset(self, indices: np.ndarray) -> PreparedInputs:
+        """The examples at ``indices`` (and their reverse complements)."""
+        reverse = None if self.x_reverse is None else self.x_reverse[indices]
+        return replace(self, x=self.x[indices], y=self.y[indices], x_reverse=reverse)
+
+    def for_training(self) -> PreparedInputs:
+        """What a model learns from: on both strands, every sequence and its reverse complement
+        as two examples (``x_reverse`` then ``None``: it is in ``x``)."""
+        if self.x_reverse is None:
+            return self
+        return replace(
+            self,
+            x=np.concatenate([self.x, self.x_reverse]),
+            y=np.concatenate([self.y, self.y]),
+            x_reverse=None,
+        )
+
+    def for_validation(self) -> Validation:
+        """``(x, y, x_reverse)``: what `kerasbind.prediction.held_out_auc` scores."""
+        return self.x, self.y, self.x_reverse
 
 
 def encoder_for(
@@ -50,6 +76,29 @@ def encode_set(encoder: EncoderSpec, seqset: SequenceSet) -> np.ndarray:
     return encode(seqset.sequences, encoder)
 
 
+def encode_reverse(encoder: EncoderSpec, seqset: SequenceSet, strand: str) -> np.ndarray | None:
+    """A set's reverse complements as the model's input tensor, for a run on both strands
+    (`kerasbind.scanning.strands.both_strands`); ``None`` for one strand."""
+    from kerasbind.scanning.strands import both_strands
+    from kerasbind.scanning.windows import reverse_complement
+
+    if not both_strands(encoder, strand):
+        return None
+    return encode_codes(reverse_complement(seqset.codes(encoder.length)), encoder)
+
+
+def labelled_inputs(prepared: PreparedInputs, seqset: SequenceSet) -> PreparedInputs:
+    """Another labelled set (a held-out part) encoded as ``prepared`` is, on its strands."""
+    assert seqset.labels is not None
+    strand = "forward" if prepared.x_reverse is None else "both"
+    return replace(
+        prepared,
+        x=encode_set(prepared.encoder, seqset),
+        y=seqset.labels.astype(np.float32),
+        x_reverse=encode_reverse(prepared.encoder, seqset, strand),
+    )
+
+
 def prepare_inputs(
     arch: ArchitectureSpec,
     train_set: SequenceSet,
@@ -57,10 +106,12 @@ def prepare_inputs(
     seq_len: int | None = None,
     seed: int = 0,
     word2vec_path: Path | str | None = None,
+    strand: str = "forward",
 ) -> PreparedInputs:
-    """Encode the labelled training set; for embedded architectures train word2vec (or read
-    vectors from ``word2vec_path``, see `kerasbind.embedding.load_vectors`) and build the
-    matching embedding matrix."""
+    """Encode the labelled training set (and, on both strands, its reverse complements: see
+    `encode_reverse`); for embedded architectures train word2vec (or read vectors from
+    ``word2vec_path``, see `kerasbind.embedding.load_vectors`) and build the matching
+    embedding matrix."""
     from kerasbind.embedding import embedding_matrix, load_vectors, train_word2vec
 
     train_set.require_both_classes()
@@ -79,6 +130,7 @@ def prepare_inputs(
         train_set.labels.astype(np.float32),
         matrix,
         word2vec,
+        encode_reverse(encoder, train_set, strand),
     )
 
 
@@ -91,7 +143,7 @@ def fit_model(
     steps: int,
     eval_every: int,
     seed: int,
-    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    validation: Validation | None = None,
     freeze_embedding: bool = False,
     progress: bool = True,
     on_checkpoint: Callable[[int, float | None], bool | None] | None = None,
@@ -105,10 +157,11 @@ def fit_model(
         arch, hparams, prepared.encoder, prepared.embedding_matrix, freeze_embedding
     )
     compile_model(model, arch, hparams)
+    training = prepared.for_training()
     history = train_steps(
         model,
-        prepared.x,
-        prepared.y,
+        training.x,
+        training.y,
         steps=steps,
         eval_every=eval_every,
         validation=validation,
@@ -120,14 +173,15 @@ def fit_model(
 
 
 def score(
-    model: Any, encoder: EncoderSpec, test_set: SequenceSet
+    model: Any, encoder: EncoderSpec, test_set: SequenceSet, strand: str = "forward"
 ) -> tuple[dict[str, Any], np.ndarray]:
-    """AUC-ROC, AUC-PR and counts of ``model`` on a labelled set, and its probabilities."""
+    """AUC-ROC, AUC-PR and counts of ``model`` on a labelled set, and its probabilities: each
+    sequence scored on the strands the run was trained on (``strand``: see
+    `kerasbind.options.STRANDS`; on both, the larger score, as `predict_sequences` gives it)."""
     from kerasbind.prediction import binary_metrics, predict_sequences
 
     test_set.require_both_classes()
-    # the paper's protocol: a test sequence is scored on the strand given (docs/scanning.md)
-    prob = predict_sequences(model, encoder, test_set.sequences, strand="forward")
+    prob = predict_sequences(model, encoder, test_set.sequences, strand=strand)
     return {**binary_metrics(test_set.labels, prob), "source": test_set.source}, prob
 
 

@@ -235,3 +235,15 @@ def binary_metrics(y_true: np.ndarray, prob: np.ndarray) -> dict[str, float | in
         "n": len(y_true),
         "n_positive": int(np.sum(y_true == 1)),
     }
+
+
+def held_out_auc(
+    model: keras.Model, x: np.ndarray, y: np.ndarray, x_reverse: np.ndarray | None = None
+) -> float:
+    """AUC-ROC of ``model`` on encoded held-out data; with ``x_reverse`` (the same sequences'
+    reverse complements) each is scored by the larger of its two strands' probabilities, the
+    rule `predict_table` applies to a run on both strands."""
+    probabilities = predict_encoded(model, x)
+    if x_reverse is not None:
+        probabilities = np.maximum(probabilities, predict_encoded(model, x_reverse))
+    return float(binary_metrics(y, probabilities)["auc_roc"])

@@ -427,7 +427,7 @@ def _read_ionmf(path: str | os.PathLike[str], text: str) -> tuple[SequenceSet, n
         sequences=_canonical(path, raw, line_of),
         labels=labels,
         ids=ids,
-        alphabet=detect_alphabet(raw),
+        alphabet="RNA",  # CLIP-seq: transcripts (iONMF writes them with T), one strand
         source=str(path),
         metadata=metadata,
     )

@@ -152,16 +152,17 @@ def train_steps(
     *,
     steps: int,
     eval_every: int,
-    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    validation: tuple[np.ndarray, ...] | None = None,
     batch_size: int = BATCH_SIZE,
     seed: Seeds = 0,
     progress: bool = True,
     on_checkpoint: Callable[[int, float | None], bool | None] | None = None,
 ) -> TrainingHistory:
     """Train ``model`` for exactly ``steps`` learning steps (fewer if ``on_checkpoint`` returns
-    True), measuring validation AUC every ``eval_every`` steps and at the end. A grouped model
-    takes lists (see `batch_stream`) and is evaluated by ``on_checkpoint``, not here."""
-    from kerasbind.prediction import binary_metrics, predict_encoded
+    True), measuring validation AUC every ``eval_every`` steps and at the end (``validation``:
+    ``(x, y)`` or ``(x, y, x_reverse)``, see `kerasbind.prediction.held_out_auc`). A grouped
+    model takes lists (see `batch_stream`) and is evaluated by ``on_checkpoint``, not here."""
+    from kerasbind.prediction import held_out_auc
 
     if steps < 1:
         raise ValueError("steps must be positive")
@@ -175,7 +176,7 @@ def train_steps(
         bar.n = step
         auc = None
         if validation is not None:
-            auc = binary_metrics(validation[1], predict_encoded(model, validation[0]))["auc_roc"]
+            auc = held_out_auc(model, *validation)
             bar.set_postfix(loss=f"{loss:.4f}", val_auc=f"{auc:.4f}")
         else:
             bar.set_postfix(loss=f"{loss:.4f}")

@@ -45,7 +45,8 @@ def usf1_files(shared_data: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="session")
 def planted_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A DeepBind run trained (600 steps, ~20 s) on simulated data with JASPAR USF1 (MA0093.4)
-    and GATA1 (MA0035.5) planted in the positives; for the motif, explain and report tests.
+    and GATA1 (MA0035.5) planted in the positives, on the forward strand only, so trained and
+    tested on that strand (``--strand forward``); for the motif, explain and report tests.
 
     Keys: ``run_dir``, ``train``/``test`` (TSV paths) and ``test_set`` (the `SequenceSet`, whose
     metadata has each positive's ``motif_id`` and 0-based ``motif_start``)."""
@@ -74,6 +75,8 @@ def planted_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "--quiet",
         "--seed",
         "0",
+        "--strand",
+        "forward",
     ]
     assert main(arguments) == 0
     return {
@@ -87,16 +90,18 @@ def planted_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
 @pytest.fixture(scope="session")
 def ctcf_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A DeepBind run trained (400 steps, ~10 s) on simulated DNA with JASPAR CTCF (MA0139.1, a
-    long, informative and not palindromic motif) planted on the forward strand of the positives;
-    for the scanning, length-rule and variant tests. Keys: ``run_dir``, ``site`` (the motif's
-    consensus)."""
+    long, informative and not palindromic motif) planted on the forward strand of the positives,
+    on that strand only (``strand="forward"``), so that which strand a site is on shows in the
+    scores; for the scanning, length-rule and variant tests. Keys: ``run_dir``, ``site`` (the
+    motif's consensus)."""
     import kerasbind as kb
     from kerasbind.simulate import motif_pfms, simulate_binding
 
     train, test = simulate_binding(2000, 400, ["MA0139.1"], seed=0)
     folder = tmp_path_factory.mktemp("ctcf") / "run"
     kb.train(
-        "deepbind", train, test=test, steps=400, eval_every=400, seed=0, progress=False, out=folder
-    )
+        "deepbind", train, test=test, steps=400, eval_every=400, seed=0, strand="forward",
+        progress=False, out=folder,
+    )  # fmt: skip
     pfm = motif_pfms(["MA0139.1"])["MA0139.1"]
     return {"run_dir": folder, "site": "".join("ACGT"[i] for i in pfm.argmax(axis=0))}

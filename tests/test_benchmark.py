@@ -126,6 +126,8 @@ def test_shards_then_resume_then_summary(inputs, tmp_path: Path, capsys) -> None
     # a finished benchmark is not silently mixed with other settings
     assert _benchmark(inputs, out, "--seed", "5") == 2
     assert "other settings (seed)" in capsys.readouterr().err
+    assert _benchmark(inputs, out, "--strand", "forward") == 2
+    assert "other settings (strand)" in capsys.readouterr().err
 
 
 def test_interrupted_cell_resumes_its_search(inputs, tmp_path: Path, capsys) -> None:

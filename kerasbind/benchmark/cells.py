@@ -23,6 +23,7 @@ from kerasbind.benchmark.sources import DatasetSource
 from kerasbind.errors import KerasbindError
 from kerasbind.files import read_json, write_json
 from kerasbind.locking import FolderInUse, folder_lock
+from kerasbind.options import RECORDED_BEFORE_STRANDS
 from kerasbind.sequences import SequenceSet
 
 RUNS = "runs"
@@ -110,7 +111,9 @@ def read_record(run_dir: Path) -> dict[str, Any] | None:
     return record
 
 
-def settings(budget: Budget, seed: int, negatives: str, neg_ratio: float) -> dict[str, Any]:
+def settings(
+    budget: Budget, seed: int, negatives: str, neg_ratio: float, strand: str = "auto"
+) -> dict[str, Any]:
     """What a finished cell must share with the command for it to be skipped."""
     return {
         "budget": budget.name,
@@ -118,6 +121,7 @@ def settings(budget: Budget, seed: int, negatives: str, neg_ratio: float) -> dic
         "seed": seed,
         "negatives": negatives,
         "neg_ratio": neg_ratio,
+        "strand": strand,
     }
 
 
@@ -126,6 +130,7 @@ def finished(cell: Cell, out: Path, wanted: dict[str, Any]) -> bool:
     record = read_record(cell.run_dir(out))
     if record is None or record.get("status") != "done":
         return False
+    record = {**RECORDED_BEFORE_STRANDS, **record}  # a cell recorded before strands: one
     recorded = {key: record.get(key) for key in wanted}
     if recorded != wanted:
         changed = ", ".join(sorted(k for k in wanted if recorded[k] != wanted[k]))
@@ -172,7 +177,8 @@ def run_cell(
     meter = ComputeMeter()
     tuned = kb.tune(
         cell.architecture, train, test=test, seed=wanted["seed"], out=cell.run_dir(out),
-        negatives=wanted["negatives"], neg_ratio=wanted["neg_ratio"], progress=progress,
+        negatives=wanted["negatives"], neg_ratio=wanted["neg_ratio"], strand=wanted["strand"],
+        progress=progress,
         budget=budget.base, **budget.numbers(),
     )  # fmt: skip
     if tuned is None:

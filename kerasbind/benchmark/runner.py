@@ -124,6 +124,7 @@ def run_benchmark(
     shard: tuple[int, int] = (1, 1),
     negatives: str = "none",
     neg_ratio: float = 1.0,
+    strand: str = "auto",
     data_dir: Path | None = None,
     manual_dir: Path | None = None,
     published: Path | str | None = None,
@@ -133,7 +134,8 @@ def run_benchmark(
     ordinary ``tune`` run in ``OUT/runs/DATASET/ARCH`` (an interrupted one resumes), record
     failures and go on, then redraw the summary of every cell under ``OUT`` (``published``: other
     methods' test AUCs to compare with on the page, see `summarise`). ``budget``: one for every
-    cell, or None for ``tune``'s own (``standard``; ``auto`` for an ``auto`` cell)."""
+    cell, or None for ``tune``'s own (``standard``; ``auto`` for an ``auto`` cell); ``strand``:
+    as `kerasbind.tune`'s."""
     from kerasbind.runtime import quiet_tensorflow
 
     quiet_tensorflow()  # before kerasbind.models imports Keras
@@ -146,7 +148,7 @@ def run_benchmark(
     if published is not None:
         read_published(published)  # a bad file fails before any training
     wanted = {
-        arch: cells_module.settings(chosen, seed, negatives, neg_ratio)
+        arch: cells_module.settings(chosen, seed, negatives, neg_ratio, strand)
         for arch, chosen in budgets.items()
     }
     plan = cells_module.plan(sources, archs)

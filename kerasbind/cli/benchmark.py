@@ -10,6 +10,7 @@ from kerasbind.cli.common import (
     Output,
     add_negatives_arguments,
     add_seed_argument,
+    add_training_strand_argument,
     command,
     input_file,
     parse_shard,
@@ -85,6 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run only shard I of N of the cells (default 1/1: all)",
     )
     add_negatives_arguments(parser)
+    add_training_strand_argument(parser)
     parser.add_argument(
         "--data-dir", type=Path, metavar="DIR", help="TFDS data directory for TFDS names"
     )
@@ -118,6 +120,7 @@ def run(args: argparse.Namespace) -> str:
         shard=parse_shard(args.shard),
         negatives=args.negatives,
         neg_ratio=args.neg_ratio,
+        strand=args.strand,
         data_dir=args.data_dir,
         manual_dir=args.manual_dir,
         published=args.published,

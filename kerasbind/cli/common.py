@@ -137,7 +137,7 @@ def add_strand_arguments(parser: argparse.ArgumentParser, *, stride: bool = True
         )
     group.add_argument(
         "--strand",
-        choices=("auto", "both", "forward"),
+        choices=kb.STRANDS,
         default="auto",
         help="score the reverse complement too: auto = for runs trained on DNA (default)",
     )
@@ -167,6 +167,19 @@ def add_negatives_arguments(group: argparse._ActionsContainer) -> None:
     )
 
 
+def add_training_strand_argument(group: argparse._ActionsContainer) -> None:
+    """``--strand``: which strands a run learns from and is tested on (train, tune, benchmark)."""
+    group.add_argument(
+        "--strand",
+        choices=kb.STRANDS,
+        default="auto",
+        help="auto (default): a DNA run learns from every sequence and its reverse complement "
+        "and is validated, cross-validated and tested on both strands (the larger score, as "
+        "predict and scan score it); an RNA run on the given strand. forward: the given strand "
+        "only, deepRAM's protocol",
+    )
+
+
 def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: bool = True) -> None:
     """``--train FILE | --dataset NAME``, ``--test``, negatives and sequence length."""
     group = parser.add_argument_group("training data")
@@ -190,6 +203,7 @@ def add_training_data_arguments(parser: argparse.ArgumentParser, *, with_test: b
             "--test", type=input_file, metavar="FILE", help="labelled test sequences"
         )
     add_negatives_arguments(group)
+    add_training_strand_argument(group)
     group.add_argument(
         "--seq-len",
         type=positive_int,
@@ -504,7 +518,9 @@ def describe_export(done: Any) -> str:
 
 # the settings `--like RUN` takes from the run: its architecture and options
 ARCHITECTURE_DESTS = ("arch", "embedding", "conv_layers", "dilation", "rnn", "rnn_layers")
-DATA_OPTION_DESTS = ("seq_len", "word2vec", "freeze_embedding", "negatives", "neg_ratio", "seed")
+DATA_OPTION_DESTS = (
+    "seq_len", "word2vec", "freeze_embedding", "negatives", "neg_ratio", "strand", "seed",
+)  # fmt: skip
 
 
 def add_like_argument(parser: argparse.ArgumentParser, command_name: str) -> None:

@@ -75,6 +75,15 @@ class Run:
             )
         return options
 
+    @property
+    def strand(self) -> str:
+        """The strands the run learnt from and is tested on (`kerasbind.options.STRANDS`): a
+        run that recorded no options was made on the given strand."""
+        from kerasbind.run.schema import check_options
+
+        options = check_options(self.config, self.hparams)
+        return "forward" if options is None else options.strand
+
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the run folder and keep it as this run's ``path``. An existing, non-empty folder
         is refused unless ``overwrite`` (then replaced whole); the run's own folder is updated."""
@@ -196,7 +205,7 @@ class Run:
         from kerasbind.run.store import save_evaluation
 
         test_set = load_sequence_set(test, negatives=negatives, seed=seed, **reading)
-        metrics, probabilities = score(self.model, self.encoder, test_set)
+        metrics, probabilities = score(self.model, self.encoder, test_set, self.strand)
         self.config.setdefault("metrics", {})["test"] = metrics
         self.scores = (test_set.labels, probabilities)
         if self.path is not None:

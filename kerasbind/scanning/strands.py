@@ -15,10 +15,10 @@ import numpy as np
 from kerasbind.encoding import EncoderSpec
 from kerasbind.errors import KerasbindError
 from kerasbind.explain import sigmoid
+from kerasbind.options import STRANDS
 
 Strand = Literal["auto", "both", "forward"]
 Combine = Literal["max", "mean"]
-STRANDS = ("auto", "both", "forward")
 COMBINES = ("max", "mean")
 
 

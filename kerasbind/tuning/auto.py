@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from kerasbind.errors import KerasbindError
 from kerasbind.models import ARCHITECTURES, ArchitectureSpec
 from kerasbind.models.blocks import conv_output_length
 from kerasbind.options import TuneOptions
-from kerasbind.pipeline import PreparedInputs, prepare_inputs
+from kerasbind.pipeline import PreparedInputs, Validation, prepare_inputs
 from kerasbind.sequences import SequenceSet
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.priors import ARCHITECTURE
@@ -54,6 +53,7 @@ def prepare_encodings(
             seq_len=options.seq_len,
             seed=options.cv.seed,
             word2vec_path=options.word2vec,
+            strand=options.strand,
         )
         for embedding, arch in first.items()
     }
@@ -105,9 +105,7 @@ class AutoTuner(CrossValidationTuner):
     def prepared_for(self, arch: ArchitectureSpec) -> PreparedInputs:
         return self.encodings[arch.embedding]
 
-    def folds_for(
-        self, arch: ArchitectureSpec
-    ) -> list[tuple[PreparedInputs, tuple[np.ndarray, np.ndarray]]]:
+    def folds_for(self, arch: ArchitectureSpec) -> list[tuple[PreparedInputs, Validation]]:
         return self.splits[arch.embedding]
 
 

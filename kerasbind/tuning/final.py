@@ -11,7 +11,7 @@ one model that averages their logits; elsewhere the paper's rule keeps one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ import numpy as np
 from kerasbind.models import ArchitectureSpec
 from kerasbind.models.merge import can_merge, merge_models, merged_hyperparameters
 from kerasbind.options import ENSEMBLE, SELECT_BY
-from kerasbind.pipeline import PreparedInputs, encode_set, hold_out
+from kerasbind.pipeline import PreparedInputs, Validation, hold_out, labelled_inputs
 from kerasbind.sequences import SequenceSet
 from kerasbind.training import train_steps
 from kerasbind.tuning.grouped import FoldGroup
@@ -53,16 +53,13 @@ class FinalSelection:
 
 def _selection_data(
     prepared: PreparedInputs, train_set: SequenceSet, select_by: str, seed: int
-) -> tuple[PreparedInputs, tuple[np.ndarray, np.ndarray]]:
+) -> tuple[PreparedInputs, Validation]:
     """What the candidates train on, and what they are scored on."""
     if select_by != "validation":
-        return prepared, (prepared.x, prepared.y)
+        return prepared.for_training(), prepared.for_validation()
     fit_set, held_out = hold_out(train_set, HOLDOUT_FRACTION, seed)
-    assert fit_set.labels is not None and held_out.labels is not None
-    fit = replace(
-        prepared, x=encode_set(prepared.encoder, fit_set), y=fit_set.labels.astype(np.float32)
-    )
-    return fit, (encode_set(prepared.encoder, held_out), held_out.labels)
+    fit = labelled_inputs(prepared, fit_set).for_training()
+    return fit, labelled_inputs(prepared, held_out).for_validation()
 
 
 def train_final(

@@ -19,7 +19,7 @@ import numpy as np
 from kerasbind.models import ArchitectureSpec, build_model
 from kerasbind.models.builder import compile_model
 from kerasbind.pipeline import PreparedInputs
-from kerasbind.prediction import binary_metrics, predict_encoded
+from kerasbind.prediction import held_out_auc
 from kerasbind.runtime import set_seed
 
 
@@ -52,11 +52,12 @@ class FoldGroup:
         )
         compile_model(self.model, arch, hparams)
 
-    def validation_auc(self, validation: list[tuple[np.ndarray, np.ndarray]]) -> list[float]:
-        """Each member's AUC on its own validation fold."""
+    def validation_auc(self, validation: list[tuple[np.ndarray, ...]]) -> list[float]:
+        """Each member's AUC on its own validation fold (``(x, y)`` or ``(x, y, x_reverse)``,
+        see `kerasbind.prediction.held_out_auc`)."""
         return [
-            float(binary_metrics(y, predict_encoded(member, x))["auc_roc"])
-            for member, (x, y) in zip(self.members, validation, strict=True)
+            held_out_auc(member, *fold)
+            for member, fold in zip(self.members, validation, strict=True)
         ]
 
     def save(self, path: Path) -> None:

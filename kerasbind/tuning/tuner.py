@@ -18,7 +18,7 @@ import json
 import os
 import time
 import zlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from kerasbind.errors import KerasbindError
 from kerasbind.files import write_atomic
 from kerasbind.models import ArchitectureSpec
 from kerasbind.options import SEARCHES, CVSettings
-from kerasbind.pipeline import PreparedInputs
+from kerasbind.pipeline import PreparedInputs, Validation
 from kerasbind.training import train_steps
 from kerasbind.tuning import space as space_module
 from kerasbind.tuning.grouped import FoldGroup
@@ -72,18 +72,16 @@ def check_folds(labels: np.ndarray, folds: int, source: str | None) -> None:
 
 def fold_splits(
     prepared: PreparedInputs, folds: int, seed: int
-) -> list[tuple[PreparedInputs, tuple[np.ndarray, np.ndarray]]]:
-    """Each fold's training inputs and validation ``(x, y)``, selected once from the encoded
-    data (stratified, shuffled with ``seed``)."""
+) -> list[tuple[PreparedInputs, Validation]]:
+    """Each fold's training inputs (`PreparedInputs.for_training`) and validation data
+    (`PreparedInputs.for_validation`), selected once from the encoded data (stratified,
+    shuffled with ``seed``): a sequence and its reverse complement are in the same fold."""
     from sklearn.model_selection import StratifiedKFold
 
     check_folds(prepared.y, folds, None)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     return [
-        (
-            replace(prepared, x=prepared.x[train], y=prepared.y[train]),
-            (prepared.x[valid], prepared.y[valid]),
-        )
+        (prepared.subset(train).for_training(), prepared.subset(valid).for_validation())
         for train, valid in splitter.split(np.zeros(len(prepared.y)), prepared.y)
     ]
 
@@ -301,7 +299,7 @@ class TrialEvaluation:
     and ``stop_code`` says why."""
 
     group: FoldGroup
-    validation: list[tuple[np.ndarray, np.ndarray]]
+    validation: list[Validation]
     curves: dict[int, dict[int, float]]
     recorded: list[dict[int, float]]  # the CV curves of the finished trials
     grid: list[int]  # the checkpoints, where learning steps are chosen
@@ -371,9 +369,7 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         """The encoded training data ``arch`` reads."""
         return self.prepared
 
-    def folds_for(
-        self, arch: ArchitectureSpec
-    ) -> list[tuple[PreparedInputs, tuple[np.ndarray, np.ndarray]]]:
+    def folds_for(self, arch: ArchitectureSpec) -> list[tuple[PreparedInputs, Validation]]:
         """The folds of the encoding ``arch`` reads."""
         return self.folds
 
