@@ -179,10 +179,13 @@ def score(
     sequence scored on the strands the run was trained on (``strand``: see
     `kerasbind.options.STRANDS`; on both, the larger score, as `predict_sequences` gives it)."""
     from kerasbind.prediction import binary_metrics, predict_sequences
+    from kerasbind.scanning.strands import both_strands
 
     test_set.require_both_classes()
     prob = predict_sequences(model, encoder, test_set.sequences, strand=strand)
-    return {**binary_metrics(test_set.labels, prob), "source": test_set.source}, prob
+    strands = "both" if both_strands(encoder, strand) else "one"
+    return {**binary_metrics(test_set.labels, prob), "source": test_set.source,
+            "strands": strands}, prob  # fmt: skip
 
 
 def hold_out(seqset: SequenceSet, fraction: float, seed: int) -> tuple[SequenceSet, SequenceSet]:

@@ -271,3 +271,17 @@ def test_opening_names_the_input_and_which_seed_made_the_model():
     assert "search seed 3, kept final model's seed 4" in line
     del config["tuning"]
     assert "seed 4;" in opening(config, {}, None)
+
+
+def test_opening_says_which_strands_the_run_learnt_from():
+    from kerasbind.report.overview import opening
+
+    config = {"architecture": {"name": "deepbind"}, "training": {"steps": 10}}
+    both = "both strands: each sequence and its reverse complement, tested on the better"
+    dna = {**config, "encoder": {"kind": "onehot", "length": 101, "alphabet": "DNA"}}
+    assert both in opening({**dna, "options": {"strand": "auto"}}, {}, None)
+    assert both in opening({**dna, "options": {"cv": {"strand": "both"}}}, {}, None)
+    assert "one strand" in opening({**dna, "options": {"cv": {"strand": "forward"}}}, {}, None)
+    assert "one strand" in opening({**dna, "options": {}}, {}, None)  # recorded before strands
+    rna = {**config, "encoder": {"kind": "onehot", "length": 101, "alphabet": "RNA"}}
+    assert "one strand" in opening({**rna, "options": {"strand": "auto"}}, {}, None)

@@ -15,8 +15,10 @@ from kerasbind.cli.common import (
 )
 
 EPILOG = """\
-Writes RUN_DIR/metrics.json ({"test": {"auc_roc", "auc_pr", "n", "n_positive", "source"}}),
-records the same figures in RUN_DIR/kerasbind.json, and draws RUN_DIR/roc.png and RUN_DIR/pr.png.
+Writes RUN_DIR/metrics.json ({"test": {"auc_roc", "auc_pr", "n", "n_positive", "source",
+"strands"}}), records the same figures in RUN_DIR/kerasbind.json, and draws RUN_DIR/roc.png and
+RUN_DIR/pr.png. Each sequence is scored on the strands the run learnt from: both for a DNA run
+(the better strand's score, as predict gives it), one for an RNA run or --strand forward.
 
 examples:
   kerasbind evaluate runs/deepbind --test test.fa.gz
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> str:
     metrics = trained.evaluate(test_set, negatives=args.negatives, seed=args.seed)
     return (
         f"{test_set.source}: AUC-ROC {metrics['auc_roc']:.4f}, AUC-PR {metrics['auc_pr']:.4f} "
-        f"({metrics['n']} sequences, {metrics['n_positive']} positive); "
+        f"({metrics['n']} sequences, {metrics['n_positive']} positive, {metrics['strands']} "
+        f"strand{'s' if metrics['strands'] == 'both' else ''}); "
         f"written to {args.run_dir / 'metrics.json'}"
     )

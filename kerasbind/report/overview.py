@@ -11,6 +11,7 @@ from typing import Any
 
 from kerasbind.errors import KerasbindError
 from kerasbind.html import command_tag, escape, format_value, headline, key_value_table, note_tag
+from kerasbind.options import RECORDED_BEFORE_STRANDS
 
 # iONMF CLIP-seq: DATASET/30000/training_sample_0/sequences.fa.gz names the experiment
 _SAMPLE_FOLDER = re.compile(r"(training|test)_sample_\d+|\d+")
@@ -92,7 +93,7 @@ def opening(config: dict[str, Any], metrics: dict[str, Any], run_dir: Path | Non
     )
     line = (
         f"{escape(arch.get('name', '?'))} ({kind} input, {encoder.get('length', '?')} "
-        f"positions), {how}trained "
+        f"positions, {_strands(config)}), {how}trained "
         f"{f'{steps:,}' if isinstance(steps, int) else format_value(steps)} learning steps, "
         f"{_seeds(config)}; {saved}."
     )
@@ -112,6 +113,17 @@ def opening(config: dict[str, Any], metrics: dict[str, Any], run_dir: Path | Non
         + "</p>"
     )
     return headline(headline_figures(config, metrics)) + f"<p>{line}</p>" + sources + made
+
+
+def _strands(config: dict[str, Any]) -> str:
+    """Which strands the run learnt from and was tested on (`kerasbind.options.STRANDS`)."""
+    options = config.get("options", {})
+    recorded = options.get("cv", options) if isinstance(options, dict) else {}
+    strand = {**RECORDED_BEFORE_STRANDS, **recorded}.get("strand")
+    dna = config.get("encoder", {}).get("alphabet", "DNA") == "DNA"
+    if strand == "both" or (strand == "auto" and dna):
+        return "both strands: each sequence and its reverse complement, tested on the better"
+    return "one strand"
 
 
 def model_section(config: dict[str, Any]) -> str:
