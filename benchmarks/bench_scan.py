@@ -20,6 +20,7 @@ less disturbed by other work):
 
     .venv/bin/python benchmarks/bench_scan.py [--mb 10] [--parts one-pass windows ...]
     .venv/bin/python benchmarks/bench_scan.py --parts scores --baseline 52db185 --repeat 3
+    .venv/bin/python benchmarks/bench_scan.py --parts scores --preset PUM2 --mb 1 --baseline REV
 
 Untrained weights (speed does not depend on their values), 101-nt windows, float32.
 """
@@ -139,11 +140,24 @@ def peak_memory(megabases: float, folder: Path) -> float:
 
 
 def one_pass_scores(
-    results: dict, genome: Path, small: Path, baseline: str | None, repeat: int, folder: Path
+    results: dict,
+    genome: Path,
+    small: Path,
+    baseline: str | None,
+    repeat: int,
+    folder: Path,
+    preset: str | None = None,
 ) -> None:
-    """deepbind, one pass, scores only; with ``baseline``, that revision's `Scanner` too,
-    interleaved with the current one (``repeat`` rounds of old then new)."""
-    model, encoder = model_of("deepbind")
+    """deepbind (or a shipped ``preset``'s model), one pass, scores only; with ``baseline``,
+    that revision's `Scanner` too, interleaved with the current one (``repeat`` rounds of old
+    then new)."""
+    if preset is None:
+        model, encoder = model_of("deepbind")
+    else:
+        import kerasbind as kb
+
+        run = kb.load_preset(preset)
+        model, encoder = run.model, run.encoder
     scanners = {"current": Scanner(model, encoder)}
     if baseline:
         scanners[f"baseline_{baseline}"] = baseline_scanner(baseline, folder)(model, encoder)
@@ -161,7 +175,7 @@ def one_pass_scores(
             )
     for name, runs in rounds.items():
         best = max(runs, key=lambda run: run["per_s"])
-        results[f"deepbind_one_pass_scores_{name}"] = {
+        results[f"{preset or 'deepbind'}_one_pass_scores_{name}"] = {
             **best,
             "rounds_per_s": [run["per_s"] for run in runs],
             "rounds_per_cpu_s": [run["per_cpu_s"] for run in runs],
@@ -275,6 +289,9 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=1, help="rounds of the scores part")
     parser.add_argument(
+        "--preset", metavar="NAME", help="the scores part scans this shipped preset's model"
+    )
+    parser.add_argument(
         "--parts",
         nargs="+",
         choices=PARTS,
@@ -289,7 +306,7 @@ def main() -> None:
         genome = write_genome(folder, args.mb)
         small = write_genome(folder, 0.2, seed=1)
         if "scores" in args.parts:
-            one_pass_scores(results, genome, small, args.baseline, args.repeat, folder)
+            one_pass_scores(results, genome, small, args.baseline, args.repeat, folder, args.preset)
         if "one-pass" in args.parts:
             one_pass(results, folder, genome, small)
         if "windows" in args.parts:

@@ -57,6 +57,16 @@ def test_edges_dominate_and_still_agree(codes, length):
     assert_paths_agree(model, encoder, codes)
 
 
+@pytest.mark.parametrize("filters", [40, 64, 72])
+def test_filters_in_several_tiles_agree(codes, filters):
+    """More filter columns than one tile of the kernel (64; both strands double them): the
+    tiles, the last completed with zero filters, give the windows' scores."""
+    keras.utils.set_random_seed(4)
+    encoder = EncoderSpec("onehot", 60)
+    model = build_model("deepbind", {"filters": filters, "conv_init_std": 0.5}, encoder=encoder)
+    assert_paths_agree(model, encoder, codes)
+
+
 def test_head_without_dense_layer_agrees(codes):
     """The one pass computes the head itself: with no hidden dense layer, pooled → logit."""
     keras.utils.set_random_seed(3)

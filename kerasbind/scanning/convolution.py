@@ -39,6 +39,7 @@ from kerasbind.runtime import use_numba_cache
 
 _CACHE = use_numba_cache()
 _BLOCK = 1024  # window starts per block of `_block_log_odds` (its buffers stay in the L2 cache)
+_TILE = 64  # filter columns per pass of a block: a position's w × 64 partial sums fit the L1 cache
 
 
 @numba.njit(cache=_CACHE, fastmath=True, error_model="numpy", boundscheck=False)
@@ -80,17 +81,45 @@ def _block_log_odds(
     codes: np.ndarray,
     first: int,
     size: int,
-    left_table: np.ndarray,
-    right_table: np.ndarray,
-    right_start: np.ndarray,
-    bias: np.ndarray,
+    left_tiles: np.ndarray,
+    right_tiles: np.ndarray,
+    right_starts: np.ndarray,
+    biases: np.ndarray,
+    columns: int,
     window: int,
     stride: int,
     head: tuple[np.ndarray, np.ndarray, np.ndarray, float],
     out: np.ndarray,
 ) -> None:
     """Log-odds of the windows starting at ``first … first + size - 1`` (one block) on the
-    stride's grid, written to ``out[s // stride, strand]``.
+    stride's grid, written to ``out[s // stride, strand]``: each tile of filter columns in
+    turn (`EdgeTables.tiled`), then the head on the first ``columns`` pooled features."""
+    tiles, _, _, tile = left_tiles.shape
+    rows = (first + size - 1) // stride - (first + stride - 1) // stride + 1  # starts on the grid
+    pooled = np.empty((tiles * tile, rows), np.float32)  # by filter: the head runs along the rows
+    for t in range(tiles):
+        _tile_pooled(
+            codes, first, size, left_tiles[t], right_tiles[t], right_starts[t], biases[t],
+            window, stride, pooled[t * tile : (t + 1) * tile],
+        )  # fmt: skip
+    _dense_head(pooled[:columns], head, out[(first + stride - 1) // stride :])
+
+
+@numba.njit(cache=_CACHE, fastmath=True, error_model="numpy", boundscheck=False)
+def _tile_pooled(
+    codes: np.ndarray,
+    first: int,
+    size: int,
+    left_table: np.ndarray,
+    right_table: np.ndarray,
+    right_start: np.ndarray,
+    bias: np.ndarray,
+    window: int,
+    stride: int,
+    pooled: np.ndarray,
+) -> None:
+    """Pooled features ``pooled[f, r]`` of one tile of filters for the block's windows on the
+    stride's grid.
 
     The recurrences keep one position's ``w`` partial sums (flat, ``w × F``) with the padding
     folded in (`OneHotConvolution`), so that an edge is the maximum over rows ``1 … w - 1``.
@@ -128,8 +157,6 @@ def _block_log_odds(
     even[:] = 0.0
     odd[:] = 0.0
     right = np.empty(filters, np.float32)
-    rows = (first + size - 1) // stride - (first + stride - 1) // stride + 1  # starts on the grid
-    pooled = np.empty((filters, rows), np.float32)  # by filter: the head runs along the rows
     last = first + window - 1  # the first window's last letter
     for step in range(size + width - 1):
         q = last - width + 1 + step
@@ -146,7 +173,6 @@ def _block_log_odds(
             value = max(right[f], left[i, f])
             value = max(value, max(suffix[i, f], full[i + inner - 1, f]))
             pooled[f, r] = max(value + bias[f], 0.0)
-    _dense_head(pooled, head, out[(first + stride - 1) // stride :])
 
 
 @numba.njit(cache=_CACHE, fastmath=True, error_model="numpy", boundscheck=False)
@@ -181,36 +207,29 @@ def _dense_head(
 @numba.njit(cache=_CACHE, parallel=True)
 def _window_log_odds(
     codes: np.ndarray,
-    left_table: np.ndarray,
-    right_table: np.ndarray,
-    right_start: np.ndarray,
-    bias: np.ndarray,
+    left_tiles: np.ndarray,
+    right_tiles: np.ndarray,
+    right_starts: np.ndarray,
+    biases: np.ndarray,
+    columns: int,
     window: int,
     stride: int,
     head: tuple[np.ndarray, np.ndarray, np.ndarray, float],
 ) -> np.ndarray:
     """Log-odds ``(windows, strands)`` of the windows starting at ``s = 0, stride, …``: the
     pooled feature ``relu(max(left[s], max(full[s … s+L-w]), right[s+L-1]) + bias)`` (ReLU
-    after the maximum: it is monotone), then the head; blocks of `_BLOCK` starts in parallel."""
+    after the maximum: it is monotone), then the head; blocks of `_BLOCK` starts in parallel,
+    the filters of a block in tiles (`EdgeTables.tiled`; ``columns`` of them are the model's)."""
     starts = codes.shape[0] - window + 1
-    strands = left_table.shape[2] // head[0].shape[0]
+    strands = columns // head[0].shape[0]
     out = np.empty(((starts - 1) // stride + 1, strands), np.float32)
     for block in numba.prange((starts + _BLOCK - 1) // _BLOCK):
         first = block * _BLOCK
         size = min(_BLOCK, starts - first)
         _block_log_odds(
-            codes,
-            first,
-            size,
-            left_table,
-            right_table,
-            right_start,
-            bias,
-            window,
-            stride,
-            head,
-            out,
-        )
+            codes, first, size, left_tiles, right_tiles, right_starts, biases, columns,
+            window, stride, head, out,
+        )  # fmt: skip
     return out
 
 
@@ -283,6 +302,21 @@ class EdgeTables:
         """``(left, right, right_start, bias)``, as the kernels take them."""
         return self.left, self.right, self.right_start, self.bias
 
+    def tiled(self, tile: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`arrays` cut into tiles of ``tile`` filter columns, ``(tiles, …, tile)``: a pass
+        over one tile keeps a position's ``w × tile`` partial sums in the L1 cache, where all
+        columns of a large model (an ensemble's 768) spill to the L2. The last tile is
+        completed with filters of zero weights and bias, whose features no head reads."""
+        columns = len(self.bias)
+        tiles = -(-columns // tile)
+
+        def cut(values: np.ndarray) -> np.ndarray:
+            padding = [(0, 0)] * (values.ndim - 1) + [(0, tiles * tile - columns)]
+            padded = np.pad(values, padding).reshape(*values.shape[:-1], tiles, tile)
+            return np.ascontiguousarray(np.moveaxis(padded, -2, 0))
+
+        return tuple(cut(values) for values in self.arrays)  # type: ignore[return-value]
+
 
 class OneHotConvolution:
     """Log-odds of every window of a long sequence, for one-hot models with one convolution layer
@@ -311,13 +345,17 @@ class OneHotConvolution:
             float(logit_bias),
         )
         self.window = window
-        self.tables = EdgeTables(kernel, bias, both)
+        tables = EdgeTables(kernel, bias, both)
+        self.columns = len(tables.bias)
+        self.tiles = tables.tiled(min(_TILE, self.columns))
 
     def log_odds(self, codes: np.ndarray, stride: int = 1) -> np.ndarray:
         """``((T - L) // stride + 1, strands)`` log-odds of the windows starting at
         ``0, stride, … ≤ T - L``: forward, then (``both``) reverse complement."""
         codes = np.ascontiguousarray(codes, dtype=np.uint8)
-        return _window_log_odds(codes, *self.tables.arrays, self.window, stride, self.head)
+        return _window_log_odds(
+            codes, *self.tiles, self.columns, self.window, stride, self.head
+        )  # fmt: skip
 
 
 class KmerConvolution:
