@@ -82,6 +82,11 @@ def encode_reverse(encoder: EncoderSpec, seqset: SequenceSet, strand: str) -> np
     from kerasbind.scanning.strands import both_strands
     from kerasbind.scanning.windows import reverse_complement
 
+    if strand == "both" and encoder.alphabet == "RNA":
+        raise KerasbindError(
+            f"{seqset.source or 'the training set'}: RNA has one strand; strand 'both' is for "
+            "DNA (give 'auto' or 'forward')"
+        )
     if not both_strands(encoder, strand):
         return None
     return encode_codes(reverse_complement(seqset.codes(encoder.length)), encoder)

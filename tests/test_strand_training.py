@@ -85,7 +85,7 @@ def test_a_motif_learnt_on_one_strand_is_found_on_the_other() -> None:
     assert aucs["auto"] > aucs["forward"] + 0.15, aucs
 
 
-def test_rna_runs_learn_one_strand_and_both_is_refused(tmp_path: Path) -> None:
+def test_rna_runs_learn_one_strand_and_both_is_refused(tmp_path: Path, capsys) -> None:
     train, _ = simulate_binding(120, 2, [CTCF], length=30, seed=3)
     rna = SequenceSet([s.replace("T", "U") for s in train.sequences], train.labels, alphabet="RNA")
     arch = resolve_architecture("deepbind")
@@ -94,6 +94,7 @@ def test_rna_runs_learn_one_strand_and_both_is_refused(tmp_path: Path) -> None:
     arguments = ["train", "--arch", "deepbind", "--train", str(tmp_path / "rna.tsv")]
     options = ["--strand", "both", "--steps", "5", "--quiet", "--out", str(tmp_path / "run")]
     assert main([*arguments, *options]) == 2
+    assert "RNA has one strand; strand 'both' is for DNA" in capsys.readouterr().err
     assert not (tmp_path / "run" / "kerasbind.json").exists()
 
 
