@@ -4,6 +4,8 @@ failed cells, results and figures."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -140,10 +142,19 @@ def test_interrupted_cell_resumes_its_search(inputs, tmp_path: Path, capsys) -> 
     out = tmp_path / "bench"
     run_benchmark("deepbind", source, out, budget=one_trial, progress=True)
     assert _trials_run(capsys.readouterr().err) == 1
+    cell = out / "runs" / "sim_ctcf" / "deepbind"
+    first = json.loads((cell / "benchmark.json").read_text())
     # as if stopped after trial 1: the record is gone, KerasTuner's project stays
-    (out / "runs" / "sim_ctcf" / "deepbind" / "benchmark.json").unlink()
+    (cell / "benchmark.json").unlink()
     summary = run_benchmark("deepbind", source, out, budget=two_trials, progress=True)
     assert summary.trained == ["sim_ctcf × deepbind"]
+    # the cell's compute counts both attempts, the first one's time included
+    record = json.loads((cell / "benchmark.json").read_text())
+    ledger = json.loads((cell / "compute.json").read_text())["attempts"]
+    assert first["attempts"] == 1 and record["attempts"] == 2 and len(ledger) == 2
+    assert ledger[0]["seconds"] == pytest.approx(first["seconds"], abs=0.1)
+    assert record["seconds"] == pytest.approx(sum(a["seconds"] for a in ledger), abs=0.2)
+    assert record["cpu_seconds"] > first["cpu_seconds"]
     trials = pd.read_csv(out / "runs" / "sim_ctcf" / "deepbind" / "trials.csv")
     # trial 1 is not run again; a second trial that did not learn is replaced by a new draw
     learned = (trials["stop_reason"] != "did not learn").sum()
@@ -362,3 +373,30 @@ def test_the_recorded_code_changes_only_with_the_package(tmp_path: Path) -> None
     assert code_commit(tmp_path) == commit
     (tmp_path / "kerasbind" / "model.py").write_text("A = 2\n")
     assert code_commit(tmp_path) == f"{commit}+changes"
+
+
+def test_compute_ledger_sums_attempts_and_refuses_a_strange_one(tmp_path: Path) -> None:
+    """A killed attempt's ledger is written while it runs; the next attempt adds to it."""
+    from kerasbind.benchmark.compute import ComputeMeter, read_ledger
+    from kerasbind.errors import KerasbindError
+
+    ledger = tmp_path / "compute.json"
+    ledger.write_text(json.dumps({"attempts": [{"seconds": 100, "cpu_seconds": 150, "load": 4}]}))
+    meter = ComputeMeter(interval=0.05, ledger=ledger)
+    deadline = time.time() + 5
+    while len(read_ledger(ledger)) < 2 and time.time() < deadline:  # a sample was written
+        time.sleep(0.05)
+    assert len(read_ledger(ledger)) == 2
+    spent = meter.read()
+    assert spent["attempts"] == 2 and 100 <= spent["seconds"] < 110
+    assert spent["cpu_seconds"] >= 150
+    assert spent["load"] == pytest.approx(4, abs=0.5 + os.getloadavg()[0])  # weighted by time
+    for bad, message in [
+        ("[1, 2]", "not a compute ledger"),
+        ('{"attempts": [{"seconds": -1, "cpu_seconds": 0, "load": 0}]}', "attempt 1 is not"),
+        ('{"attempts": [{"seconds": true, "cpu_seconds": 0, "load": 0}]}', "attempt 1 is not"),
+        ('{"attempts": [{"seconds": 1}]}', "attempt 1 is not"),
+    ]:
+        ledger.write_text(bad)
+        with pytest.raises(KerasbindError, match=f"compute.json: {message}"):
+            read_ledger(ledger)

@@ -18,7 +18,7 @@ from typing import Any
 
 from kerasbind import __version__
 from kerasbind.benchmark.budget import Budget
-from kerasbind.benchmark.compute import ComputeMeter
+from kerasbind.benchmark.compute import LEDGER, ComputeMeter
 from kerasbind.benchmark.sources import DatasetSource
 from kerasbind.errors import KerasbindError
 from kerasbind.files import read_json, write_json
@@ -174,7 +174,7 @@ def run_cell(
     distributed worker, whose trials the chief records."""
     import kerasbind as kb
 
-    meter = ComputeMeter()
+    meter = ComputeMeter(ledger=cell.run_dir(out) / LEDGER)
     tuned = kb.tune(
         cell.architecture, train, test=test, seed=wanted["seed"], out=cell.run_dir(out),
         negatives=wanted["negatives"], neg_ratio=wanted["neg_ratio"], strand=wanted["strand"],

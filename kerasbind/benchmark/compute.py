@@ -5,6 +5,10 @@ cell records them (`ComputeMeter.read`): wall seconds, this process's CPU second
 1-minute load average while the cell ran (sampled every ``interval`` seconds: on a machine with
 ``cores`` cores, a load near ``cores`` while the cell's own CPU share is near it too means the
 cell had the machine to itself), the processor and the git commit of the code.
+
+A cell that is interrupted and resumed (`kerasbind benchmark` run again) has cost every
+attempt, not only the last: the meter keeps a ledger (``compute.json`` in the cell's folder),
+rewritten at every sample, and the record sums the attempts in it (``attempts`` says how many).
 """
 
 from __future__ import annotations
@@ -18,7 +22,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kerasbind.errors import KerasbindError
+from kerasbind.files import read_json, write_json
+
 SAMPLE_SECONDS = 10.0
+LEDGER = "compute.json"
+MAX_ATTEMPTS = 10_000  # a ledger with more is not one this meter wrote
+_SPENT = ("seconds", "cpu_seconds", "load")
 
 
 def cpu_model() -> str:
@@ -60,9 +70,12 @@ def _cpu_seconds() -> float:
 
 
 class ComputeMeter:
-    """Started when made; `read` gives what has been spent since, and stops the sampler."""
+    """Started when made; `read` gives what has been spent since (with the earlier attempts of
+    ``ledger``, when given), and stops the sampler."""
 
-    def __init__(self, interval: float = SAMPLE_SECONDS) -> None:
+    def __init__(self, interval: float = SAMPLE_SECONDS, ledger: Path | None = None) -> None:
+        self._ledger = ledger
+        self._earlier = read_ledger(ledger) if ledger is not None else []
         self._started = time.time()
         self._cpu = _cpu_seconds()
         self._loads: list[float] = [os.getloadavg()[0]]
@@ -73,15 +86,55 @@ class ComputeMeter:
     def _sample(self, interval: float) -> None:
         while not self._stop.wait(interval):
             self._loads.append(os.getloadavg()[0])
+            self._write_ledger()
 
-    def read(self) -> dict[str, Any]:
-        self._stop.set()
-        self._sampler.join()
+    def _attempt(self) -> dict[str, float]:
         return {
             "seconds": round(time.time() - self._started, 1),
             "cpu_seconds": round(_cpu_seconds() - self._cpu, 1),
             "load": round(sum(self._loads) / len(self._loads), 2),
+        }
+
+    def _write_ledger(self) -> list[dict[str, float]]:
+        attempts = [*self._earlier, self._attempt()]
+        if self._ledger is not None:
+            write_json(self._ledger, {"attempts": attempts})
+        return attempts
+
+    def read(self) -> dict[str, Any]:
+        self._stop.set()
+        self._sampler.join()
+        attempts = self._write_ledger()
+        seconds = sum(a["seconds"] for a in attempts)
+        load = (
+            sum(a["load"] * a["seconds"] for a in attempts) / seconds
+            if seconds > 0
+            else attempts[-1]["load"]
+        )
+        return {
+            "seconds": round(seconds, 1),
+            "cpu_seconds": round(sum(a["cpu_seconds"] for a in attempts), 1),
+            "load": round(load, 2),
+            "attempts": len(attempts),
             "cores": os.cpu_count(),
             "cpu": cpu_model(),
             "code": code_commit(),
         }
+
+
+def read_ledger(path: Path) -> list[dict[str, float]]:
+    """The earlier attempts recorded in ``path`` (none when it does not exist); a ledger this
+    meter did not write is a one-line error naming the file."""
+    if not path.is_file():
+        return []
+    ledger = read_json(path, limit=4 * 2**20)
+    attempts = ledger.get("attempts") if isinstance(ledger, dict) else None
+    if not isinstance(attempts, list) or len(attempts) > MAX_ATTEMPTS:
+        raise KerasbindError(f"{path}: not a compute ledger (expected a list of attempts)")
+    for number, attempt in enumerate(attempts, 1):
+        values = [attempt.get(key) if isinstance(attempt, dict) else None for key in _SPENT]
+        if not all(type(v) in (int, float) and 0 <= v < 1e12 for v in values):
+            raise KerasbindError(
+                f"{path}: attempt {number} is not seconds, CPU seconds and load (numbers ≥ 0)"
+            )
+    return [{key: float(attempt[key]) for key in _SPENT} for attempt in attempts]
