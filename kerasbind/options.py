@@ -275,15 +275,16 @@ class TuneOptions:
     def from_budget(cls, budget: str = DEFAULT_BUDGET, **given: Any) -> TuneOptions:
         """Options with ``budget``'s five numbers where ``given`` (the other fields, and the
         `CVSettings` fields) has ``None`` or nothing; a budget's search space
-        (`kerasbind.tuning.priors.BUDGET_SPACES`) under the entries of ``given["space"]``."""
-        from kerasbind.tuning.priors import BUDGET_SPACES
+        (`kerasbind.tuning.priors.BUDGET_SPACES`) under the entries of ``given["space"]``
+        (`kerasbind.tuning.priors.with_overrides`)."""
+        from kerasbind.tuning.priors import BUDGET_SPACES, with_overrides
 
         if budget not in BUDGETS:
             raise KerasbindError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
         values = {k: v for k, v in given.items() if v is not None}
         values.setdefault("select_by", BUDGET_SELECT_BY.get(budget, "training"))
         if budget in BUDGET_SPACES:
-            values["space"] = {**BUDGET_SPACES[budget], **values.get("space", {})}
+            values["space"] = with_overrides(BUDGET_SPACES[budget], values.get("space", {}))
         numbers = {**BUDGETS[budget], **{k: values.pop(k) for k in BUDGET_KEYS if k in values}}
         cv_names = {f.name for f in fields(CVSettings)}
         cv = CVSettings(

@@ -57,6 +57,8 @@ def test_the_index_says_what_it_covers_and_stays_within_budget() -> None:
 def test_every_shipped_preset_loads(preset: kb.Preset) -> None:
     run = kb.load_preset(preset.name)
     assert run.architecture.name == preset.card["architecture"]
+    # CLIP-seq presets read RNA and score the given strand; ChIP-seq presets read DNA
+    assert run.encoder.alphabet == ("RNA" if preset.name.startswith("clip/") else "DNA")
     probabilities = run.predict(["ACGTTGCATTTACGTAAGCT" * 5, "GGGCCCAATT" * 10])
     assert probabilities.shape == (2,)
     assert np.all((probabilities >= 0) & (probabilities <= 1))
@@ -81,7 +83,7 @@ def test_a_sample_reproduces_its_cards_test_auc(preset: kb.Preset, shared_data: 
     test = _test_set(preset, shared_data)
     assert len(test) == preset.card["test_set"]["n"]
     run = kb.load_preset(preset.name)
-    metrics, _ = score(run.model, run.encoder, test)
+    metrics, _ = score(run.model, run.encoder, test, strand=run.strand)  # as it was tested
     assert abs(metrics["auc_roc"] - preset.card["auc"]["test"]) < 0.001
     assert abs(metrics["auc_roc"] - preset.card["auc"]["benchmark_test"]) < 0.001
 

@@ -127,8 +127,96 @@ def test_pooling_is_searched_for_convolution_only_models() -> None:
     deepbind = tuner_first_trials([ARCHITECTURES["deepbind"]], STANDARD_SPACE, auto=False)
     assert [t["pooling"] for t in deepbind] == ["global", "positional", "global"]
     assert [t["filters"] for t in deepbind] == [128, 128, 16]
+    # the 128-filter entries name deepbind: other architectures start from their defaults
     ecblstm = tuner_first_trials([ARCHITECTURES["ecblstm"]], STANDARD_SPACE, auto=False)
-    assert len(ecblstm) == 2 and all("pooling" not in t for t in ecblstm)
+    assert len(ecblstm) == 1 and "pooling" not in ecblstm[0] and ecblstm[0]["filters"] == 16
+
+
+def test_standard_widens_filters_for_deepbind_alone() -> None:
+    """The study's wider filters choice is deepbind's; the rest keep Table 2's {16, 32}, in a
+    single-architecture search and under --arch auto (one conditional rule per group)."""
+    from kerasbind.tuning.priors import AUTO_SPACE, STANDARD_SPACE
+
+    wide, narrow = [16, 32, 64, 128], [16, 32]
+    for name in ARCHITECTURES:
+        rule = S.space_for(ARCHITECTURES[name], STANDARD_SPACE).get("filters")
+        expected = None if name == "kegru" else {"choice": wide if name == "deepbind" else narrow}
+        assert rule == expected, name
+    assert {d["filters"] for d in _draws("deepbind", STANDARD_SPACE, 80)} == set(wide)
+    assert {d["filters"] for d in _draws("dilated", STANDARD_SPACE, 80)} == set(narrow)
+
+    archs = list(ARCHITECTURES.values())
+    hps = S.tuner_hyperparameters(archs, AUTO_SPACE)
+    assert [hp.name for hp in hps.space if hp.name.startswith("filters")] == [
+        "filters",
+        "filters@deepbind",
+    ]
+    oracle = make_oracle("random", hps, trials=400, settings=CVSettings(seed=3))
+    seen: dict[str, set] = {}
+    for _ in range(400):
+        values = oracle._random_values()
+        arch = ARCHITECTURES[values["architecture"]]
+        hparams = S.to_model(arch, AUTO_SPACE, values)
+        seen.setdefault(arch.name, set()).add(hparams["filters"])
+    assert seen["deepbind"] == set(wide)
+    assert all(seen[name] == set(narrow) for name in seen if name not in ("deepbind", "kegru"))
+    # auto's first trials: deepbind with 128 filters (both poolings), the others their defaults
+    from kerasbind.tuning.auto import tuner_first_trials
+
+    first = tuner_first_trials(archs, AUTO_SPACE, auto=True)
+    oracle = make_oracle("random", hps, trials=20, settings=CVSettings(seed=3), first_trials=first)
+    oracle.trials = {}
+    models = []
+    for number in range(len(first)):
+        values = oracle.populate_space(str(number))["values"]
+        oracle.trials[str(number)] = None  # counted as made
+        arch = ARCHITECTURES[values["architecture"]]
+        models.append((arch.name, S.to_model(arch, AUTO_SPACE, values)))
+    assert [(name, m["filters"]) for name, m in models[:3]] == [
+        ("deepbind", 128),
+        ("deepbind", 128),
+        ("deepbind_star", 16),
+    ]
+    assert [m["pooling"] for _, m in models[:2]] == ["global", "positional"]
+
+
+def test_a_space_file_rule_replaces_the_budgets_for_every_architecture() -> None:
+    from kerasbind.options import TuneOptions
+
+    narrow = TuneOptions.from_budget(space={"filters": {"choice": [16, 32]}}).space
+    assert "per_architecture" not in narrow or not narrow["per_architecture"]
+    assert S.space_for(ARCHITECTURES["deepbind"], narrow)["filters"] == {"choice": [16, 32]}
+    # first trials keep a value only where the new rule can give it
+    assert narrow["first_trials"] == [
+        {"architecture": "deepbind"},
+        {"architecture": "deepbind", "pooling": "positional"},
+        {},
+    ]
+    wider = TuneOptions.from_budget(space={"filters": {"choice": [16, 128, 256]}}).space
+    assert wider["first_trials"][0] == {"architecture": "deepbind", "filters": 128}
+    mine = {"per_architecture": {"dilated": {"filters": {"choice": [64]}}}}
+    both = TuneOptions.from_budget(space=mine).space
+    assert both["per_architecture"] == mine["per_architecture"]  # replaced whole
+    assert S.space_for(ARCHITECTURES["deepbind"], both)["filters"] == {"choice": [16, 32]}
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ({"per_architecture": []}, "per_architecture: expected an object"),
+        ({"per_architecture": {"deepbond": {}}}, "unknown architecture 'deepbond'"),
+        ({"per_architecture": {"danq": {"filters": [8]}}}, "danq: filters needs one rule"),
+        (
+            {"per_architecture": {"danq": {"momentum": {"fixed": 0.9}}}},
+            "momentum depends on optimizer",
+        ),
+    ],
+)
+def test_bad_per_architecture_rules_are_refused(tmp_path, content, problem) -> None:
+    path = tmp_path / "space.json"
+    path.write_text(json.dumps(content))
+    with pytest.raises(KerasbindError, match=problem):
+        S.load_space(path)
 
 
 def test_run_folders_from_before_pooling_read_as_global() -> None:

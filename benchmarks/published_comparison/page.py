@@ -343,11 +343,12 @@ def markdown(
         parts.append(
             "final steps: the final model's learning steps; total steps: every learning step "
             "of the search (each trial where it stopped, times the folds) and of the final "
-            "models; wall: the cell's `tune` call (search, final models, test) in one "
-            "uninterrupted attempt (code 7762424 counted only a resumed cell's last attempt, "
-            "so a cell cut off by the end of a working session was deleted and run again from "
-            "the start; later code sums the attempts); CPU: the process's CPU time; load: the "
-            "machine's mean 1-minute load average while the cell ran (the cell included)."
+            "models; wall: the cell's `tune` calls (search, final models, test), every "
+            "attempt of a cell interrupted and resumed (code 7762424 counted only the last, so "
+            "its cells each ran in one uninterrupted attempt: one cut off by the end of a "
+            "working session was deleted and run again from the start); CPU: the process's "
+            "CPU time, summed the same way; load: the machine's mean 1-minute load average "
+            "while the cell ran (the cell included)."
         )
     parts += ["## What was tried where a target is missed", MISSED_NOTE]
     parts += ["## How to reproduce or continue", REPRODUCE]

@@ -72,7 +72,7 @@ def tuner_first_trials(
         if name not in names:
             continue
         arch = archs[names.index(name)]
-        values = space_module.first_trial_values(arch, space, entry)
+        values = space_module.first_trial_values(arch, space, entry, several=auto)
         trial = {ARCHITECTURE: name, **values} if auto else values
         if trial not in chosen:  # entries differing only in what arch does not use are one
             chosen.append(trial)

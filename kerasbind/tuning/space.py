@@ -22,7 +22,13 @@ Two more keys: ``"first_trials"``, a list of settings (model names and values, p
 architecture's defaults fill the rest) that the search tries first, in order, before any random
 draw (default ``[{}]``: the defaults); and ``"architecture"`` (``choice`` or ``fixed`` of names),
 the architectures ``--arch auto`` chooses among (default all nine). A first trial may name its
-``"architecture"`` under ``--arch auto``.
+``"architecture"`` (under ``--arch auto`` it picks the architecture; otherwise an entry naming
+another one is left out).
+
+``"per_architecture"``: ``{NAME: {rule, ...}}``, rules that replace the space's own for one
+architecture (`rules_for`), e.g. a wider ``filters`` choice for ``deepbind`` alone. Under
+``--arch auto`` a parameter with several rules is declared once per rule, each conditional on
+the architectures it serves.
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ from kerasbind.models import (
     ArchitectureSpec,
     default_hyperparameters,
 )
-from kerasbind.tuning.priors import ARCHITECTURE, FIRST_TRIALS
+from kerasbind.tuning.priors import ARCHITECTURE, FIRST_TRIALS, PER_ARCHITECTURE, rule_allows
 
 Space = dict[str, dict[str, Any]]
 
@@ -95,23 +101,46 @@ def check_space(space: Space, source: str = "search space") -> Space:
             continue
         if name == ARCHITECTURE:
             _check_architectures(rule, source)
-            continue
-        if name not in HYPERPARAMETER_KEYS:
-            raise KerasbindError(
-                f"{source}: unknown hyper-parameter {name!r} "
-                f"(one of {', '.join(HYPERPARAMETER_KEYS)})"
-            )
-        if not isinstance(rule, dict) or len(rule) != 1 or next(iter(rule)) not in RULES:
-            raise KerasbindError(
-                f'{source}: {name} needs one rule, e.g. {{"choice": [...]}}; rules: '
-                + ", ".join(RULES)
-            )
-        kind, value = next(iter(rule.items()))
-        try:
-            _check_rule(name, kind, value)
-        except KerasbindError as error:
-            raise KerasbindError(f"{source}: {name}: {error}") from None
+        elif name == PER_ARCHITECTURE:
+            _check_per_architecture(rule, source)
+        else:
+            _check_named_rule(name, rule, source)
     return space
+
+
+def _check_named_rule(name: str, rule: Any, source: str) -> None:
+    if name not in HYPERPARAMETER_KEYS:
+        raise KerasbindError(
+            f"{source}: unknown hyper-parameter {name!r} (one of {', '.join(HYPERPARAMETER_KEYS)})"
+        )
+    if not isinstance(rule, dict) or len(rule) != 1 or next(iter(rule)) not in RULES:
+        raise KerasbindError(
+            f'{source}: {name} needs one rule, e.g. {{"choice": [...]}}; rules: ' + ", ".join(RULES)
+        )
+    kind, value = next(iter(rule.items()))
+    try:
+        _check_rule(name, kind, value)
+    except KerasbindError as error:
+        raise KerasbindError(f"{source}: {name}: {error}") from None
+
+
+def _check_per_architecture(entries: Any, source: str) -> None:
+    """``{architecture name: {hyper-parameter: rule}}``; a conditional parameter (momentum, the
+    recurrent and dense standard deviations) keeps one rule for all."""
+    where = f"{source}: {PER_ARCHITECTURE}"
+    if not isinstance(entries, dict):
+        raise KerasbindError(f"{where}: expected an object of architecture names")
+    _check_names(list(entries), where)
+    for arch, rules in entries.items():
+        if not isinstance(rules, dict):
+            raise KerasbindError(f"{where}: {arch}: expected an object of hyper-parameter rules")
+        for name, rule in rules.items():
+            if name in CONDITIONS:
+                raise KerasbindError(
+                    f"{where}: {arch}: {name} depends on {CONDITIONS[name][0]} and takes one "
+                    "rule for every architecture"
+                )
+            _check_named_rule(name, rule, f"{where}: {arch}")
 
 
 def _check_rule(name: str, kind: str, value: Any) -> None:
@@ -203,9 +232,16 @@ def space_overrides(path: Path | str) -> Space:
     return check_space(read_json(path), str(path))
 
 
+def rules_for(arch: ArchitectureSpec, space: Space) -> Space:
+    """``space``'s rules for ``arch``: its own, with ``per_architecture``'s for ``arch``."""
+    rules = {k: v for k, v in space.items() if k in HYPERPARAMETER_KEYS}
+    return {**rules, **space.get(PER_ARCHITECTURE, {}).get(arch.name, {})}
+
+
 def space_for(arch: ArchitectureSpec, space: Space) -> Space:
-    """The part of ``space`` that ``arch`` uses."""
-    return {key: space[key] for key in used_keys(arch) if key in space}
+    """The rules of ``space`` that ``arch`` uses (`rules_for`)."""
+    rules = rules_for(arch, space)
+    return {key: rules[key] for key in used_keys(arch) if key in rules}
 
 
 def _typed(value: Any, like: Any) -> Any:
@@ -224,57 +260,90 @@ def tuner_hyperparameters(arch: ArchitectureSpec | list[ArchitectureSpec], space
     """A `keras_tuner.HyperParameters` with the parameters ``arch`` uses, defaults first. Given
     several architectures (``--arch auto``), ``architecture`` is a choice among their names,
     declared first, then every parameter one of them uses: a trial's model takes the ones its
-    architecture uses (`to_model`, `active_values`). (KerasTuner cannot nest a condition on
-    the architecture with one on ``init`` or ``optimizer`` declared outside it.)"""
+    architecture uses (`to_model`, `active_values`); an architecture's own rule
+    (``per_architecture``) is a parameter of its own (`own_key`), conditional on it. (KerasTuner
+    cannot nest a condition on the architecture with one on ``init`` or ``optimizer`` declared
+    outside it.)"""
     import keras_tuner
 
     archs = arch if isinstance(arch, list) else [arch]
+    several = isinstance(arch, list)
     hp = keras_tuner.HyperParameters()
-    if isinstance(arch, list):
+    if several:
         hp.Choice(ARCHITECTURE, [a.name for a in archs])
     for name in HYPERPARAMETER_KEYS:  # Table 2 order: parents before their children
-        users = [a for a in archs if name in used_keys(a) and name in space]
-        if not users:
-            continue
-        kind, value = next(iter(space[name].items()))
-        default = default_hyperparameters(users[0])[name]
-        parent = CONDITIONS.get(name)
-        if parent is not None:
-            with hp.conditional_scope(parent[0], [parent[1]]):
-                _declare(hp, name, kind, value, default)
-        else:
-            _declare(hp, name, kind, value, default)
+        users = [a for a in archs if name in space_for(a, space)]
+        own = [a for a in users if several and _own(a, name, space)]
+        shared = [a for a in users if a not in own]
+        if shared:  # under auto and beside own rules: only for the architectures it serves
+            condition = (ARCHITECTURE, [a.name for a in shared]) if own else CONDITIONS.get(name)
+            _declare_in(hp, name, space_for(shared[0], space)[name], shared[0], condition)
+        for user in own:
+            rule = space_for(user, space)[name]
+            _declare_in(hp, own_key(name, user), rule, user, (ARCHITECTURE, [user.name]), name)
     return hp
 
 
+def own_key(name: str, arch: ArchitectureSpec) -> str:
+    """The tuner's name for ``arch``'s own rule of ``name`` when several architectures are
+    searched (``filters@deepbind``): KerasTuner keeps one value per name, so two rules of one
+    name, each conditional on its architectures, would overwrite each other."""
+    return f"{name}@{arch.name}"
+
+
+def _own(arch: ArchitectureSpec, name: str, space: Space) -> bool:
+    return name in space.get(PER_ARCHITECTURE, {}).get(arch.name, {})
+
+
+def _declare_in(
+    hp: Any,
+    key: str,
+    rule: dict[str, Any],
+    user: ArchitectureSpec,
+    condition: tuple[str, Any] | None,
+    name: str | None = None,
+) -> None:
+    """Declare ``rule`` as the tuner parameter ``key`` (of the model's ``name``, default
+    ``key``; its default ``user``'s), under ``condition``: (parent, value or values)."""
+    kind, value = next(iter(rule.items()))
+    default = default_hyperparameters(user)[name or key]
+    if condition is None:
+        _declare(hp, key, kind, value, default)
+        return
+    parent, wanted = condition
+    with hp.conditional_scope(parent, wanted if isinstance(wanted, list) else [wanted]):
+        _declare(hp, key, kind, value, default)
+
+
+def _key_in(values: dict[str, Any], arch: ArchitectureSpec, name: str, kind: str) -> str:
+    """The key of ``arch``'s ``name`` among a trial's values (`own_key` where it has one)."""
+    suffix = SQRT_SUFFIX if kind == "sqrt_uniform" else ""
+    own = own_key(name, arch) + suffix
+    return own if own in values else name + suffix
+
+
 def first_trial_values(
-    arch: ArchitectureSpec, space: Space, entry: dict[str, Any]
+    arch: ArchitectureSpec, space: Space, entry: dict[str, Any], several: bool = False
 ) -> dict[str, Any]:
     """A first trial as the tuner's values: ``arch``'s defaults with ``entry``'s values, for
-    the parameters ``arch`` uses that ``space`` declares (``momentum`` as its ``u``). A value
-    ``entry`` gives must be one the space's rule can draw; defaults are only preferred (the
-    oracle falls back to the declared default where the space excludes one)."""
+    the parameters ``arch`` uses that ``space`` declares (``momentum`` as its ``u``; an own
+    rule as `own_key` when ``several`` architectures are searched). A value ``entry`` gives
+    must be one the space's rule can draw; defaults are only preferred (the oracle falls back
+    to the declared default where the space excludes one)."""
     values = {**default_hyperparameters(arch), **entry}
     wanted: dict[str, Any] = {}
     for name, rule in space_for(arch, space).items():
         kind, bounds = next(iter(rule.items()))
-        if name in entry and not _allowed(kind, bounds, entry[name]):
+        if name in entry and not rule_allows(kind, bounds, entry[name]):
             raise KerasbindError(
                 f"{FIRST_TRIALS}: {name} {entry[name]!r} is not in the search space ({rule})"
             )
+        key = own_key(name, arch) if several and _own(arch, name, space) else name
         if kind == "sqrt_uniform":
-            wanted[name + SQRT_SUFFIX] = _sqrt_u(values[name], *bounds)
+            wanted[key + SQRT_SUFFIX] = _sqrt_u(values[name], *bounds)
         else:
-            wanted[name] = _typed(values[name], default_hyperparameters(arch)[name])
+            wanted[key] = _typed(values[name], default_hyperparameters(arch)[name])
     return wanted
-
-
-def _allowed(kind: str, bounds: Any, value: Any) -> bool:
-    if kind == "fixed":
-        return bool(value == bounds)
-    if kind == "choice":
-        return value in bounds
-    return bool(bounds[0] <= value <= bounds[1])
 
 
 def _declare(hp: Any, name: str, kind: str, value: Any, default: Any) -> None:
@@ -301,11 +370,14 @@ def to_model(arch: ArchitectureSpec, space: Space, values: dict[str, Any]) -> di
     hparams = default_hyperparameters(arch)
     for name, rule in space_for(arch, space).items():
         kind, value = next(iter(rule.items()))
-        if kind == "sqrt_uniform" and name + SQRT_SUFFIX in values:
+        key = _key_in(values, arch, name, kind)
+        if key not in values:
+            continue
+        if kind == "sqrt_uniform":
             low, high = value
-            hparams[name] = low + (high - low) * math.sqrt(values[name + SQRT_SUFFIX])
-        elif name in values:
-            hparams[name] = values[name]
+            hparams[name] = low + (high - low) * math.sqrt(values[key])
+        else:
+            hparams[name] = values[key]
     return hparams
 
 
@@ -314,6 +386,6 @@ def active_values(arch: ArchitectureSpec, space: Space, values: dict[str, Any]) 
     hparams = to_model(arch, space, values)
     return {
         name: hparams[name]
-        for name in space_for(arch, space)
-        if name in values or name + SQRT_SUFFIX in values
+        for name, rule in space_for(arch, space).items()
+        if _key_in(values, arch, name, next(iter(rule))) in values
     }
