@@ -316,3 +316,26 @@ def test_auto_cells_compete_and_the_index_says_what_it_covers(built, tmp_path: P
     assert covered["datasets"] == [DATASET]
     assert covered["plan"] == {"specs": ["plan.tsv"], "datasets": 2,
                                "missing": ["chip_seq/RUNNING_cell"]}  # fmt: skip
+
+
+def test_a_cards_command_names_no_folder_of_the_building_machine(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Absolute paths become relative to their git checkout's root, or else to the folder the
+    build runs in; other words are kept, and a command that does not parse is kept whole."""
+    from kerasbind.presets.build import portable_command
+
+    clone = tmp_path / "worktree"
+    (clone / "benchmarks").mkdir(parents=True)
+    (clone / ".git").write_text("gitdir: elsewhere\n")  # a worktree's .git is a file
+    (tmp_path / "shared" / "data").mkdir(parents=True)
+    monkeypatch.chdir(clone)
+    manifest = clone / "benchmarks" / "plan.tsv"
+    published = f"{clone}/benchmarks/../../shared/data/published.tsv"
+    command = f"kerasbind benchmark --datasets {manifest} --published={published} --seed 0"
+    assert portable_command(command) == (
+        "kerasbind benchmark --datasets benchmarks/plan.tsv "
+        "--published=../shared/data/published.tsv --seed 0"
+    )
+    assert portable_command("kerasbind tune --out 'a b") == "kerasbind tune --out 'a b"
+    assert portable_command(None) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -130,6 +131,29 @@ def _portable(path: Path) -> str:
     """``path`` relative to the working directory (as the build command was given it, e.g.
     ``../shared/data/…``): a card names no folder of the machine that built it."""
     return os.path.relpath(path.resolve(), Path.cwd())
+
+
+def portable_command(command: str | None) -> str | None:
+    """The recorded ``command`` with each absolute path made relative to the root of the git
+    checkout that holds it (``benchmarks/…/clip_all.tsv``, as typed from a clone) or, outside
+    one, to the working directory (`_portable`)."""
+    if not command:
+        return command
+    try:
+        words = shlex.split(command)
+    except ValueError:  # not one this kerasbind recorded
+        return command
+    return shlex.join(_portable_word(word) for word in words)
+
+
+def _portable_word(word: str) -> str:
+    flag, _, value = word.rpartition("=") if word.startswith("--") else ("", "", word)
+    if not value.startswith("/"):
+        return word
+    path = Path(os.path.normpath(value))
+    root = next((folder for folder in path.parents if (folder / ".git").exists()), None)
+    relative = os.path.relpath(path, root) if root is not None else _portable(path)
+    return f"{flag}={relative}" if flag else relative
 
 
 def _benchmark_origin(benchmark: Path, results: pd.DataFrame) -> dict[str, Any]:
@@ -281,7 +305,8 @@ def _card(
         "ensemble": int(config.get("tuning", {}).get("final", {}).get("ensemble", 1)),
         "options": config.get("options", {}),
         "encoder": config.get("encoder", {}),
-        "command": config.get("command"),
+        "command": portable_command(config.get("command")),
+        "command_as_recorded": config.get("command"),
         "benchmark": {
             **origin,
             "cell": f"{RUNS}/{row.dataset}/{row.architecture}",

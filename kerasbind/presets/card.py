@@ -75,7 +75,9 @@ def card_markdown(card: dict[str, Any]) -> str:
         "",
         f"Benchmark `{card['benchmark']['folder']}`, cell `{card['benchmark']['cell']}` "
         f"(budget {card['benchmark']['budget']}, seed {card['benchmark']['seed']}, code "
-        f"{card['benchmark'].get('code') or 'not recorded'}):",
+        f"{card['benchmark'].get('code') or 'not recorded'}; paths made relative to a clone "
+        "of kerasbind at that code, the exact command line is `command` in the archive's "
+        "`kerasbind.json`):",
         "",
         "```",
         card["command"] or "(no command recorded: trained from Python)",
