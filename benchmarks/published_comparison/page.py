@@ -128,6 +128,22 @@ def _experiments(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[natural_order(table.index)].rename_axis("experiment").reset_index()
 
 
+TWO_CODES = (
+    "9a91c3d changed, from 7762424, what a benchmark records of a resumed cell's compute (every "
+    "attempt) and the filters rule of every architecture but deepbind (Table 2's {16, 32}; "
+    "docs/tuning.md); deepbind's search is unchanged (the same declared space, first trials "
+    "and draws, compared directly). The deepbind cells are run again at the final code before "
+    "the comparison is closed, so that it rests on one version."
+)
+
+
+def _codes_by_architecture(results: pd.DataFrame) -> str:
+    by = results.groupby("architecture", sort=False)["code"]
+    return "; ".join(
+        f"{arch} at {', '.join(sorted(set(codes.dropna().astype(str))))}" for arch, codes in by
+    )
+
+
 def coverage(
     results: pd.DataFrame, failures: pd.DataFrame, cells: list[tuple[str, str]], today: str
 ) -> str:
@@ -151,7 +167,8 @@ def coverage(
         "`published_comparison/results.csv`.",
         "",
         f"- **Code**: commit{'s' * (len(codes) > 1)} {', '.join(codes) or 'not recorded yet'} "
-        "(`code` in results.csv; `+changes`: the package's tracked files differed from it).",
+        "(`code` in results.csv; `+changes`: the package's tracked files differed from it)"
+        + (f": {_codes_by_architecture(results)}. {TWO_CODES}" if len(codes) > 1 else "."),
         "- **Budget**: what `kerasbind tune` uses by default, `standard` (`auto` for "
         f"`--arch auto`; recorded: {', '.join(budgets) or 'none yet'}), seed 0 "
         "(docs/tuning.md).",
@@ -244,8 +261,12 @@ choice was made on training folds, never on a test file:
 - `auto` on the small ChIP-seq sets (about 2,500 training sequences): on SERBP1 the first
   trials of danq, danq_star and kegru did not learn by 500 steps, neither did any of their seven
   later draws, and each was replaced by another draw (24 trials for 14, 41 min). Code after
-  3273b4f no longer draws an architecture all of whose trials did not learn (docs/tuning.md);
-  the cells on this page ran without that rule.
+  3273b4f no longer draws an architecture all of whose trials did not learn (docs/tuning.md).
+  One draw of deepbind_star with 128 filters spent 1,040 s of those 41 minutes: three
+  convolution layers with 128, 192 and 288 filters make a learning step 15–26 times as long as
+  with 16. The study behind the 128-filter choice trained deepbind alone, so from 9a91c3d the
+  other architectures keep Table 2's {16, 32}; the `auto`, dilated and ecblstm cells here ran
+  with both rules.
 - Not studied: initialisation and its standard deviations, weight decay, dense units (Table
   2's rules); whether the 500-step rungs cut a slow starter too early; any architecture but
   deepbind (dilated and ecblstm get the same budget and space)."""
