@@ -44,11 +44,11 @@ architecture: one search over the nine, the architecture a hyper-parameter."""
 EPILOG = """\
 budgets (explicit flags override them; docs/tuning.md gives the evidence):
   standard  5 trials, 2 folds, 10,000 steps, AUC every 2,000, 3 final models kept as an
-            ensemble, filters up to 128, pooling global or positional (where a
-            filter fired); first trials 128 filters with each pooling, then the
-            defaults (default; minutes for deepbind)
+            ensemble, deepbind's filters up to 128 (the others' 16 or 32), pooling
+            global or positional (where a filter fired); first trials: deepbind 128
+            filters with each pooling, then the defaults (default; minutes for deepbind)
   auto      14 trials, otherwise as standard; first trials: each architecture at its
-            defaults, deepbind with each pooling (default of --arch auto)
+            defaults, deepbind with 128 filters and each pooling (default of --arch auto)
   paper     40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models, Table 2
             (deepRAM's protocol; hours)
   quick     4 trials, 2 folds, 1,500 steps, AUC every 500, 2 final models (a smoke test)
@@ -56,7 +56,8 @@ budgets (explicit flags override them; docs/tuning.md gives the evidence):
 The first trials are the space's "first_trials" (default: the architecture's defaults); the
 others are drawn from the space: Table 2, the budget's entries, then --space FILE.json's, e.g.
 {"optimizer": {"fixed": "adagrad"}, "learning_rate": {"log_uniform": [0.01, 0.1]},
- "first_trials": [{"filters": 64}, {}]}.
+ "first_trials": [{"filters": 64}, {}]}; "per_architecture": {"NAME": {...}} gives one
+architecture rules of its own.
 Final models: --select-by training is the paper's rule (keep the highest AUC on the training
 data; paper and quick budgets); --select-by validation holds out 10 % and keeps the model best
 on it; --select-by ensemble (standard and auto budgets) keeps them all, merged into one model
