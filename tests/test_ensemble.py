@@ -65,6 +65,12 @@ def test_what_merges() -> None:
     assert not can_merge(resolve_architecture("danq"), hp, 3)  # recurrent
     assert not can_merge(resolve_architecture("deepbind_star"), {"filters": 3}, 3)  # 6·3 ≠ 20
     assert merged_hyperparameters(hp, 3) == {"filters": 48, "dense_units": 96}
+    # what tune says it trains: one model where an ensemble cannot merge, else the number asked
+    from kerasbind.tuning.final import final_model_count
+
+    assert final_model_count(resolve_architecture("deepbind"), hp, 3, "ensemble") == 3
+    assert final_model_count(resolve_architecture("eclstm"), hp, 3, "ensemble") == 1
+    assert final_model_count(resolve_architecture("eclstm"), hp, 3, "training") == 3
 
 
 def test_standard_budget_keeps_its_final_models_as_an_ensemble() -> None:

@@ -62,6 +62,15 @@ def _selection_data(
     return fit, labelled_inputs(prepared, held_out).for_validation()
 
 
+def final_model_count(
+    arch: ArchitectureSpec, hparams: dict[str, Any], n_models: int, select_by: str
+) -> int:
+    """How many final models `train_final` trains: ``n_models``, or one for an ensemble of an
+    architecture that does not merge (nothing to average into one model: more would only be a
+    lottery)."""
+    return 1 if select_by == ENSEMBLE and not can_merge(arch, hparams, n_models) else n_models
+
+
 def train_final(
     arch: ArchitectureSpec,
     hparams: dict[str, Any],
@@ -83,8 +92,7 @@ def train_final(
     if select_by not in SELECT_BY:
         raise ValueError(f"select_by must be one of {SELECT_BY}")
     progress = progress or SearchProgress(enabled=False)
-    if select_by == ENSEMBLE and not can_merge(arch, hparams, n_models):
-        n_models = 1  # nothing to average into one model: more would only be a lottery
+    n_models = final_model_count(arch, hparams, n_models, select_by)
     inputs, scoring = _selection_data(prepared, train_set, select_by, seed)
     seeds = [seed + index for index in range(n_models)]
     group = FoldGroup(arch, hparams, inputs, seeds, freeze_embedding)

@@ -33,7 +33,7 @@ from kerasbind.tuning.auto import (
     readable_architectures,
     tuner_first_trials,
 )
-from kerasbind.tuning.final import train_final
+from kerasbind.tuning.final import final_model_count, train_final
 from kerasbind.tuning.priors import FIRST_TRIALS
 from kerasbind.tuning.progress import SearchProgress, format_duration
 from kerasbind.tuning.results import (
@@ -198,9 +198,13 @@ def tune(
     if stopped:
         counts = ", ".join(f"{n} {reason}" for reason, n in stopped.items())
         progress.message(f"{sum(stopped.values())} of {len(table)} trials stopped early: {counts}")
+    finals = final_model_count(
+        arch, best["hyperparameters"], options.final_models, options.select_by
+    )
+    alone = " (it does not merge into an ensemble)" if finals < options.final_models else ""
     progress.message(
         f"best: trial {best['trial']} ({arch.name}), CV AUC {best['cv_auc']:.4f} at "
-        f"{best['learning_steps']} steps; training {options.final_models} final model(s)"
+        f"{best['learning_steps']} steps; training {finals} final model{'s' * (finals > 1)}" + alone
     )
     selection = train_final(
         arch,
