@@ -350,6 +350,13 @@ def test_planted_motifs_are_recovered_as_their_jaspar_ids(planted_run):
     assert analysis.filters.positive_positions[index].sum() > 3 * max(
         1, analysis.filters.negative_positions[index].sum()
     )
+    # ... and the summary says so: the most enriched filter that passed the gates is a planted
+    # motif's (what a preset card shows as its top motif), and the E-box filter's ratio is > 3x
+    summary = analysis.summary().set_index("filter")
+    assert summary.loc[usf1, "enrichment"] > np.log2(3)
+    gated = summary[summary["status"].isin(["best match", "no significant match"])]
+    top = gated["enrichment"].idxmax()
+    assert best.loc[top, "target_id"] in {"MA0093.4", "MA0035.5"}
 
 
 def test_filters_under_the_gates_are_not_matched(planted_run):

@@ -19,9 +19,11 @@ from kerasbind.encoding import EncoderSpec
 from kerasbind.errors import KerasbindError
 from kerasbind.motifs.logos import save_logo, save_overview, save_position_histogram
 from kerasbind.motifs.matching import (
+    BEST_MATCH,
     DEFAULT_DISTANCE,
     DEFAULT_JASPAR_RELEASE,
     DEFAULT_TAXON,
+    NO_MATCH,
     Q_THRESHOLD,
     best_matches,
     best_targets,
@@ -41,7 +43,6 @@ KNOWN_FILE = "known.meme"
 OVERVIEW_FILE = "logos.png"
 MIN_SITES = 10  # deepRAM: filters with fewer sites are not matched
 MIN_INFORMATION = 11.0  # corrected bits; benchmarks/bench_motif_matching.py, docs/motifs.md
-NO_MATCH = "no significant match"
 
 
 @dataclass
@@ -67,11 +68,12 @@ class MotifAnalysis:
             return f"not matched: under {self.min_sites} sites"
         if motif.corrected_information < self.min_information:
             return f"not matched: under {self.min_information:g} corrected bits"
-        return "best match" if motif.id in best.index else NO_MATCH
+        return BEST_MATCH if motif.id in best.index else NO_MATCH
 
     def summary(self) -> pd.DataFrame:
         """One row per filter: sites, threshold, information (bits, and corrected for the number
-        of sites), status and best significant match (empty unless q < ``q_threshold``)."""
+        of sites), ``enrichment`` (`site_enrichment`), status and best significant match (empty
+        unless q < ``q_threshold``)."""
         best = best_matches(self.matches, self.q_threshold)
         by_id = {m.id: m for m in self.motifs}
         table = pd.DataFrame(
@@ -88,6 +90,7 @@ class MotifAnalysis:
                 "corrected_bits": [
                     by_id[i].corrected_information if i in by_id else 0.0 for i in self.filters.ids
                 ],
+                "enrichment": site_enrichment(self.filters),
                 "status": [self._status(by_id.get(i), best) for i in self.filters.ids],
             }
         )
@@ -105,10 +108,21 @@ class MotifAnalysis:
         lines = [", ".join(f"{n} {status}" for status, n in counts.items())]
         best = summary.dropna(subset=["best_q_value"]).sort_values("best_q_value").head(top)
         if len(best):
-            columns = ["filter", "n_sites", "corrected_bits", "best_target_id",
+            columns = ["filter", "n_sites", "corrected_bits", "enrichment", "best_target_id",
                        "best_target_name", "best_q_value"]  # fmt: skip
             lines.append(best[columns].to_string(index=False, float_format=lambda v: f"{v:.2g}"))
         return "\n".join(lines)
+
+
+def site_enrichment(filters: FilterMotifs) -> np.ndarray:
+    """Each filter's log2 ratio of sites per bound sequence to sites per unbound one (both
+    counted with one extra site, so a filter silent in the negatives is not infinite): how much
+    more often it fires where the protein binds; NaN for all without negatives."""
+    if filters.negative_positions is None or not filters.n_negative:
+        return np.full(len(filters.counts), np.nan)
+    positive = (filters.positive_positions.sum(axis=1) + 1.0) / filters.n_positive
+    negative = (filters.negative_positions.sum(axis=1) + 1.0) / filters.n_negative
+    return np.log2(positive / negative)
 
 
 def split_by_label(seqset: SequenceSet, use_all: bool = False) -> tuple[list[str], list[str]]:

@@ -32,6 +32,9 @@ from kerasbind.sequences import BASES, Alphabet
 
 MIN_IC = 0.3
 Q_THRESHOLD = 0.05
+# a motif's status in an analysis's summary once the gates are passed
+BEST_MATCH = "best match"
+NO_MATCH = "no significant match"
 MATCH_COLUMNS = [
     "filter",
     "target_id",

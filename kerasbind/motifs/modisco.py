@@ -27,9 +27,11 @@ import pandas as pd
 from kerasbind.attribution.attributions import Attributions
 from kerasbind.errors import KerasbindError
 from kerasbind.motifs.matching import (
+    BEST_MATCH,
     DEFAULT_DISTANCE,
     DEFAULT_JASPAR_RELEASE,
     DEFAULT_TAXON,
+    NO_MATCH,
     Q_THRESHOLD,
     best_matches,
     best_targets,
@@ -128,10 +130,7 @@ class ModiscoAnalysis:
                 "information_bits": [float(m.pfm.information.sum()) for m in self.motifs],
                 "contribution": [float(m.cwm.sum()) for m in self.motifs],
                 "consensus": [m.consensus(alphabet) for m in self.motifs],
-                "status": [
-                    "best match" if m.id in best.index else "no significant match"
-                    for m in self.motifs
-                ],
+                "status": [BEST_MATCH if m.id in best.index else NO_MATCH for m in self.motifs],
             }
         )
         columns = ["target_id", "target_name", "p_value", "q_value"]

@@ -134,15 +134,24 @@ def _top_motif(motif: dict[str, Any] | None) -> list[str]:
     found = (
         f"best match {match['name']} ({match['id']}), q = {match['q_value']:.2g}"
         if match
-        else "no significant match (q < 0.05); the most informative motif is shown"
+        else "no significant match (q < 0.05)"
     )
+    if "enrichment" in motif:
+        why = (
+            "the filter that fires most often in bound over unbound test sequences, "
+            f"{2 ** motif['enrichment']:.1f} times as often"
+        )
+    elif "n_seqlets" in motif:
+        why = f"the pattern with the most seqlets, {motif['n_seqlets']:,.0f}"
+    else:
+        why = "the most informative"
     return [
         "## Top motif",
         "",
         f"![top motif]({motif['logo']})",
         "",
-        f"`{motif['motif']}` ({motif['method']} method, on the test set's positives), compared "
-        f"with {motif['database']} by TOMTOM: {found}.",
+        f"`{motif['motif']}` ({motif['method']} method, on the test set's positives: {why}), "
+        f"compared with {motif['database']} by TOMTOM: {found}.",
         "",
     ]
 
