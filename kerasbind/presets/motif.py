@@ -8,7 +8,7 @@ among those with enough sites and information to be matched; without negatives, 
 informative); for TF-MoDISco, the positive pattern with the most seqlets. Its best TOMTOM match,
 if any, is reported beside it. (Choosing the lowest q-value instead showed PUM2's card a U-rich
 filter matching CPEB4, fired 3.8 times as often in bound sequences, while the filters fired
-32-38 times as often were UGUAAAUA, the Pumilio element.)
+34-39 times as often were UGUAAAUA, the Pumilio element.)
 """
 
 from __future__ import annotations
