@@ -20,12 +20,12 @@ prior over the *other* experiments, and whether each still points the same way.
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from study_arguments import study_arguments
 
 CLIP = Path(__file__).resolve().parents[2] / "shared/data/CLIP-seq"
 SETS = {
@@ -229,12 +229,13 @@ def leave_one_out(out: Path) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--leave-one-out":
-        print(leave_one_out(Path(sys.argv[2])))
-    elif sys.argv[1] == "--summary":
-        print(summary(Path(sys.argv[2]), sys.argv[3:]))
-    elif sys.argv[1] == "--all":
+    argv = study_arguments(__doc__, {"--all", "--leave-one-out", "--summary"})
+    if argv[0] == "--leave-one-out":
+        print(leave_one_out(Path(argv[1])))
+    elif argv[0] == "--summary":
+        print(summary(Path(argv[1]), argv[2:]))
+    elif argv[0] == "--all":
         every = sorted(path.name for path in CLIP.iterdir() if (path / "30000").is_dir())
-        study(Path(sys.argv[2]), sys.argv[3:] or list(CANDIDATES), every)
+        study(Path(argv[1]), argv[2:] or list(CANDIDATES), every)
     else:
-        study(Path(sys.argv[1]), sys.argv[2:] or list(CANDIDATES), list(SETS.values()))
+        study(Path(argv[0]), argv[1:] or list(CANDIDATES), list(SETS.values()))

@@ -13,12 +13,12 @@ probabilities (an ensemble of 2 and of all). One JSON line per set; finished set
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from study_arguments import study_arguments
 from study_deepbind_gap import CLIP, FOLD, LENGTH, _load
 
 MEMBERS = 3
@@ -107,8 +107,9 @@ def summary(out: Path) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--summary":
-        print(summary(Path(sys.argv[2])))
+    argv = study_arguments(__doc__, {"--summary"})
+    if argv[0] == "--summary":
+        print(summary(Path(argv[1])))
     else:
         every = sorted(path.name for path in CLIP.iterdir() if (path / "30000").is_dir())
-        study(Path(sys.argv[1]), sys.argv[2:] or every)
+        study(Path(argv[0]), argv[1:] or every)

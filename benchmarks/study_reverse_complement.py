@@ -17,12 +17,12 @@ finished ones are skipped, so the same command resumes::
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from study_arguments import study_arguments
 
 CHIP = Path(__file__).resolve().parents[2] / "shared/data/ChIP-seq"
 FOLD = 0
@@ -153,7 +153,8 @@ def summary(out: Path) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--summary":
-        print(summary(Path(sys.argv[2])))
+    argv = study_arguments(__doc__, {"--summary"})
+    if argv[0] == "--summary":
+        print(summary(Path(argv[1])))
     else:
-        study(Path(sys.argv[1]), sys.argv[2:] or list(CANDIDATES))
+        study(Path(argv[0]), argv[1:] or list(CANDIDATES))
