@@ -83,8 +83,8 @@ def with_overrides(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str,
     for it, and a first trial of ``base`` keeps its value for it only where the new rule can
     give that value (else the defaults or the search fill it)."""
     merged = {**base, **overrides}
-    given = {k: v for k, v in overrides.items() if k not in (FIRST_TRIALS, ARCHITECTURE)}
-    given.pop(PER_ARCHITECTURE, None)
+    keys = (FIRST_TRIALS, ARCHITECTURE, PER_ARCHITECTURE)
+    given = {k: v for k, v in overrides.items() if k not in keys}
     if given and PER_ARCHITECTURE in base and PER_ARCHITECTURE not in overrides:
         kept = {
             arch: {name: rule for name, rule in rules.items() if name not in given}

@@ -27,8 +27,8 @@ another one is left out).
 
 ``"per_architecture"``: ``{NAME: {rule, ...}}``, rules that replace the space's own for one
 architecture (`rules_for`), e.g. a wider ``filters`` choice for ``deepbind`` alone. Under
-``--arch auto`` a parameter with several rules is declared once per rule, each conditional on
-the architectures it serves.
+``--arch auto`` such a rule is a tuner parameter of its own (`own_key`), conditional on that
+architecture, and the space's rule is conditional on the others.
 """
 
 from __future__ import annotations
@@ -235,7 +235,12 @@ def space_overrides(path: Path | str) -> Space:
 def rules_for(arch: ArchitectureSpec, space: Space) -> Space:
     """``space``'s rules for ``arch``: its own, with ``per_architecture``'s for ``arch``."""
     rules = {k: v for k, v in space.items() if k in HYPERPARAMETER_KEYS}
-    return {**rules, **space.get(PER_ARCHITECTURE, {}).get(arch.name, {})}
+    return {**rules, **_own_rules(arch, space)}
+
+
+def _own_rules(arch: ArchitectureSpec, space: Space) -> Space:
+    """The ``per_architecture`` rules of ``arch`` (none when the space gives it none)."""
+    return space.get(PER_ARCHITECTURE, {}).get(arch.name, {})
 
 
 def space_for(arch: ArchitectureSpec, space: Space) -> Space:
@@ -292,7 +297,7 @@ def own_key(name: str, arch: ArchitectureSpec) -> str:
 
 
 def _own(arch: ArchitectureSpec, name: str, space: Space) -> bool:
-    return name in space.get(PER_ARCHITECTURE, {}).get(arch.name, {})
+    return name in _own_rules(arch, space)
 
 
 def _declare_in(
