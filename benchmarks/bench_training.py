@@ -10,7 +10,8 @@ XLA choice to compare both. Data preparation reads and encodes the PUM2 training
 while training (process CPU time / wall time) and the load average before it: a run that used
 about one core of two is a run that did not get the second one (the bimodal recurrent figures
 in benchmarks/RESULTS.md). ``--folds 3`` instead compares a trial's three folds trained one
-after another with the same folds trained as one grouped model.
+after another with the same folds trained as one grouped model. ``--merged 3`` instead
+compares one model's prediction speed with that of three merged into one (the final ensemble).
 """
 
 from __future__ import annotations
@@ -114,6 +115,37 @@ def bench_grouped(name: str, steps: int, n: int, folds: int = 3) -> dict[str, fl
     return out
 
 
+def bench_merged(name: str, n: int, members: int) -> dict[str, float]:
+    """Prediction speed of one model against ``members`` models merged into one
+    (`kerasbind.models.merge`, the ensemble a tuned run keeps)."""
+    from kerasbind.encoding import encode
+    from kerasbind.models import build_model, default_hyperparameters, resolve_architecture
+    from kerasbind.models.merge import merge_models
+    from kerasbind.pipeline import encoder_for
+    from kerasbind.prediction import predict_encoded
+    from kerasbind.sequences import SequenceSet
+
+    seqset = SequenceSet(random_sequences(n), labels=np.arange(n) % 2)
+    arch = resolve_architecture(name)
+    encoder = encoder_for(arch, seqset)
+    x = encode(seqset.sequences, encoder)
+    hparams = default_hyperparameters(arch)
+    built = []
+    for seed in range(members):
+        set_seed(seed)
+        built.append(build_model(arch, hparams, encoder))
+    speeds = {}
+    for label, model in (
+        ("one", built[0]),
+        ("merged", merge_models(built, arch, hparams, encoder)),
+    ):
+        predict_encoded(model, x[:4096])
+        started = time.perf_counter()
+        predict_encoded(model, x)
+        speeds[f"{label}_seq_per_s"] = n / (time.perf_counter() - started)
+    return speeds
+
+
 def bench_preparation() -> dict[str, float]:
     from kerasbind.embedding import train_word2vec
     from kerasbind.encoding import EncoderSpec, encode
@@ -145,8 +177,20 @@ def main() -> None:
     parser.add_argument(
         "--folds", type=int, default=0, help="instead: k folds trained one after another vs grouped"
     )
+    parser.add_argument(
+        "--merged", type=int, default=0, help="instead: prediction of one model vs N merged"
+    )
     args = parser.parse_args()
     quiet_tensorflow()
+    if args.merged:
+        for name in args.arch:
+            result = bench_merged(name, args.n, args.merged)
+            print(
+                f"{name:16s} predict: one model {result['one_seq_per_s']:9.0f} seq/s   "
+                f"{args.merged} merged {result['merged_seq_per_s']:9.0f} seq/s",
+                flush=True,
+            )
+        return
     if args.folds:
         for name in args.arch:
             result = bench_grouped(name, args.steps, args.n, args.folds)

@@ -144,6 +144,7 @@ def train(
         spec, fit_set, seq_len=chosen.seq_len, seed=chosen.seed, word2vec_path=chosen.word2vec,
         strand=chosen.strand,
     )  # fmt: skip
+    hp = HyperParameters.from_dict(prepared.model_hyperparameters(hp.to_dict()))
     validation = None
     if validation_set is not None:
         validation = labelled_inputs(prepared, validation_set).for_validation()

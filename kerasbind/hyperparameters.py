@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kerasbind.encoding import EMBEDDING_DIM
 from kerasbind.errors import KerasbindError
 
 if TYPE_CHECKING:
@@ -26,12 +27,12 @@ INITIALISERS = ("xavier", "normal")
 POOLINGS = ("global", "positional")
 # hyper-parameters added after run folders were first written: the value that means what such
 # a folder's model did, filled in when one without it is read
-ADDED_LATER = {"pooling": "global"}
+ADDED_LATER = {"pooling": "global", "embedding_dim": EMBEDDING_DIM}
 
 
 # the checks made on construction: name -> (test, what the value must be)
 MAX_UNITS = 10_000  # filters, recurrent and dense units: a model that can be built
-_INTEGERS = {"filters": 1, "rnn_units": 1, "dense_units": 0}  # smallest allowed
+_INTEGERS = {"filters": 1, "rnn_units": 1, "dense_units": 0, "embedding_dim": 1}  # smallest
 _NUMBERS = {
     "learning_rate": (lambda v: v > 0, "> 0"),
     "momentum": (lambda v: 0 <= v < 1, "in [0, 1)"),
@@ -62,6 +63,9 @@ class HyperParameters:
     weight_decay: float
     dropout_keep: float
     pooling: str = "global"
+    # the k-mer vectors' width: the word2vec vectors' (`kerasbind.pipeline.PreparedInputs`), ×N
+    # in a merged ensemble (`kerasbind.models.merge`); not searched, and unused by one-hot models
+    embedding_dim: int = EMBEDDING_DIM
 
     def __post_init__(self) -> None:
         for name in self.names():

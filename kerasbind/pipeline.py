@@ -54,6 +54,13 @@ class PreparedInputs:
             x_reverse=None,
         )
 
+    def model_hyperparameters(self, hparams: dict[str, Any]) -> dict[str, Any]:
+        """``hparams`` with the embedding width a model built on these inputs has: the word2vec
+        matrix's (unchanged for one-hot inputs)."""
+        if self.embedding_matrix is None:
+            return dict(hparams)
+        return {**hparams, "embedding_dim": int(self.embedding_matrix.shape[1])}
+
     def for_validation(self) -> Validation:
         """``(x, y, x_reverse)``: what `kerasbind.prediction.held_out_auc` scores."""
         return self.x, self.y, self.x_reverse

@@ -73,3 +73,23 @@ def test_deeprams_word2vec_schedule(sequences: list[str]) -> None:
     assert model.epochs == 100  # gensim keeps the last call's count
     plain = train_word2vec(sequences, seed=0, window=12, epochs=5)
     assert not np.allclose(model.wv["ACG"], plain.wv["ACG"])
+
+
+def test_a_run_on_wider_word2vec_vectors_loads(tmp_path) -> None:
+    """The embedding's width is the given vectors' (here 20), and the run folder records it, so
+    the saved model loads and predicts as trained."""
+    import kerasbind as kb
+    from kerasbind.embedding import save_vectors
+    from kerasbind.simulate import simulate_binding
+
+    train, test = simulate_binding(200, 50, ["MA0139.2"], length=40, seed=0)
+    vectors = train_word2vec(list(train.sequences), k=3, stride=1, dim=20, seed=0)
+    save_vectors(vectors, tmp_path / "vectors.npy")
+    run = kb.train(
+        "kegru", train, word2vec=tmp_path / "vectors.npy", steps=5, eval_every=5,
+        out=tmp_path / "run", progress=False,
+    )  # fmt: skip
+    loaded = kb.load_run(tmp_path / "run")
+    assert loaded.hparams.embedding_dim == 20
+    assert loaded.model.get_layer("embedding").output_dim == 20
+    np.testing.assert_allclose(loaded.predict(test), run.predict(test), atol=1e-5)

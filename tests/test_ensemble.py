@@ -1,10 +1,12 @@
-"""Final models kept as an ensemble: several convolutional models merged into one."""
+"""Final models kept as an ensemble: several models of one architecture merged into one."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import keras
 import numpy as np
 import pytest
 
@@ -17,60 +19,92 @@ from kerasbind.runtime import set_seed
 from kerasbind.simulate import simulate_binding
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
-    return np.log(p / (1 - p))
+def _logits(model: Any, x: np.ndarray) -> np.ndarray:
+    """The ``logit`` layer's output (random weights saturate the probability)."""
+    logit = keras.Model(model.input, model.get_layer("logit").output)
+    return logit.predict(x, verbose=0).ravel().astype(np.float64)
 
 
-@pytest.mark.parametrize(
-    ("name", "dense_units", "pooling"),
-    [
-        ("deepbind", 32, "global"),
-        ("deepbind_star", 0, "global"),
-        ("deepbind", 32, "positional"),
-        ("dilated", 0, "positional"),
-    ],
-)
-def test_merged_model_averages_the_members_logits(
-    name: str, dense_units: int, pooling: str
-) -> None:
-    """Random members (no training needed: the identity is exact for any weights)."""
-    arch = resolve_architecture(name)
-    encoder = EncoderSpec("onehot", 101)
-    hparams = {"filters": 16, "dense_units": dense_units, "pooling": pooling}
+MERGED_CASES = [
+    ("deepbind", {}, 32, "global"),
+    ("deepbind_star", {}, 0, "global"),
+    ("deepbind", {}, 32, "positional"),
+    ("dilated", {}, 0, "positional"),
+    ("danq", {}, 32, "global"),
+    ("danq_star", {}, 0, "global"),
+    ("deepbind_e_star", {}, 32, "positional"),
+    ("kegru", {}, 0, "global"),
+    ("eclstm", {}, 32, "global"),
+    ("ecblstm", {}, 0, "global"),
+    # free compositions: stacked recurrent layers (sequences between them), a GRU after one-hot
+    ("ecblstm", {"rnn_layers": 2}, 32, "global"),
+    ("danq", {"rnn": "gru", "rnn_layers": 2}, 0, "global"),
+]
+
+
+def _random_members(arch: Any, hparams: dict[str, Any], encoder: EncoderSpec) -> list[Any]:
+    """Members from different seeds, every weight redrawn so that a misplaced block shows
+    (biases are zero and recurrent kernels orthogonal-looking after init)."""
     members = []
     for seed in range(3):
         set_seed(seed)
         member = build_model(arch, hparams, encoder)
-        # non-zero biases so that a misplaced block would show
+        rng = np.random.default_rng(seed)
         for layer in member.layers:
             if layer.weights:
-                kernel, bias = layer.get_weights()
-                layer.set_weights([kernel, np.random.default_rng(seed).normal(0, 0.1, bias.shape)])
+                layer.set_weights([rng.normal(0, 0.3, w.shape) for w in layer.get_weights()])
         members.append(member)
-    merged = merge_models(members, arch, {**default_hyperparameters(arch), **hparams}, encoder)
-    codes = np.random.default_rng(0).integers(0, 4, size=(64, 101)).astype(np.uint8)
+    return members
+
+
+@pytest.mark.parametrize(("name", "changes", "dense_units", "pooling"), MERGED_CASES)
+def test_merged_model_averages_the_members_logits(
+    name: str, changes: dict[str, Any], dense_units: int, pooling: str
+) -> None:
+    """Random members (no training needed: the identity is exact for any weights)."""
+    arch = resolve_architecture(name, **changes)
+    encoder = EncoderSpec("kmer" if arch.embedding else "onehot", 101)
+    hparams = {
+        **default_hyperparameters(arch),
+        "filters": 16,
+        "rnn_units": 8,
+        "dense_units": dense_units,
+        "pooling": pooling,
+        "embedding_dim": 6,
+    }
+    members = _random_members(arch, hparams, encoder)
+    merged = merge_models(members, arch, hparams, encoder)
+    codes = np.random.default_rng(0).integers(0, 5, size=(64, 101)).astype(np.uint8)
     x = encode_codes(codes, encoder)
-    expected = np.mean([_logit(m.predict(x, verbose=0).ravel()) for m in members], axis=0)
-    got = _logit(merged.predict(x, verbose=0).ravel())
-    np.testing.assert_allclose(got, expected, atol=1e-3)
-    assert merged.get_layer("conv_1").filters == 48
+    expected = np.mean([_logits(m, x) for m in members], axis=0)
+    assert np.std(expected) > 0.01  # the members' outputs vary: the comparison means something
+    np.testing.assert_allclose(_logits(merged, x), expected, rtol=1e-4, atol=1e-3)
+    scaled = merged_hyperparameters(arch, hparams, 3)
+    assert merged.count_params() == build_model(arch, scaled, encoder).count_params()
+    if arch.conv_layers:
+        assert merged.get_layer("conv_1").filters == 48
 
 
 def test_what_merges() -> None:
-    hp = {"filters": 16, "dense_units": 32}
+    hp = {"filters": 16, "dense_units": 32, "rnn_units": 50, "embedding_dim": 50}
     assert can_merge(resolve_architecture("deepbind"), hp, 3)
-    assert can_merge(resolve_architecture("dilated"), hp, 3)
-    assert not can_merge(resolve_architecture("deepbind_e_star"), hp, 3)  # k-mer embedding
-    assert not can_merge(resolve_architecture("danq"), hp, 3)  # recurrent
+    assert can_merge(resolve_architecture("ecblstm"), hp, 3)
+    assert can_merge(resolve_architecture("kegru"), {"filters": 3}, 3)  # no convolution
     assert not can_merge(resolve_architecture("deepbind_star"), {"filters": 3}, 3)  # 6·3 ≠ 20
-    assert merged_hyperparameters(hp, 3) == {"filters": 48, "dense_units": 96}
+    deepbind, ecblstm = resolve_architecture("deepbind"), resolve_architecture("ecblstm")
+    assert merged_hyperparameters(deepbind, hp, 3) == {**hp, "filters": 48, "dense_units": 96}
+    assert merged_hyperparameters(ecblstm, hp, 3) == {
+        "filters": 48, "dense_units": 96, "rnn_units": 150, "embedding_dim": 150
+    }  # fmt: skip
     # what tune says it trains: one model where an ensemble cannot merge, else the number asked
     from kerasbind.tuning.final import final_model_count
 
-    assert final_model_count(resolve_architecture("deepbind"), hp, 3, "ensemble") == 3
-    assert final_model_count(resolve_architecture("eclstm"), hp, 3, "ensemble") == 1
-    assert final_model_count(resolve_architecture("eclstm"), hp, 3, "training") == 3
+    assert final_model_count(deepbind, hp, 3, "ensemble") == 3
+    assert final_model_count(ecblstm, hp, 3, "ensemble") == 3
+    assert (
+        final_model_count(resolve_architecture("deepbind_star"), {"filters": 3}, 3, "ensemble") == 1
+    )
+    assert final_model_count(ecblstm, hp, 3, "training") == 3
 
 
 def test_standard_budget_keeps_its_final_models_as_an_ensemble() -> None:
@@ -98,3 +132,20 @@ def test_a_tuned_ensemble_is_an_ordinary_run(tmp_path: Path) -> None:
     assert loaded.hparams.dense_units == 3 * best["hyperparameters"]["dense_units"]
     np.testing.assert_allclose(loaded.predict(test), run.predict(test), atol=1e-5)
     assert loaded.metrics["test"]["auc_roc"] > 0.8
+
+
+def test_a_tuned_recurrent_ensemble_is_an_ordinary_run(tmp_path: Path) -> None:
+    """ECLSTM (k-mer embedding, convolution, LSTM) tuned with ``select_by="ensemble"``: the run
+    holds one ECLSTM of 3 × the units and embedding width, which loads and predicts as saved."""
+    train, test = simulate_binding(300, 100, ["MA0139.2"], length=50, seed=0)
+    run = kb.tune(
+        "eclstm", train, test=test, budget="quick", trials=1, folds=2, max_steps=50,
+        eval_every=50, final_models=3, select_by="ensemble", out=tmp_path / "run",
+        progress=False, seed=1,
+    )  # fmt: skip
+    assert run.config["tuning"]["final"]["ensemble"] == 3
+    best = json.loads((tmp_path / "run" / "best_hyperparameters.json").read_text())
+    loaded = kb.load_run(tmp_path / "run")
+    assert loaded.hparams.rnn_units == 3 * best["hyperparameters"]["rnn_units"]
+    assert loaded.hparams.embedding_dim == 3 * 50
+    np.testing.assert_allclose(loaded.predict(test), run.predict(test), atol=1e-5)

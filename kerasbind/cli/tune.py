@@ -61,8 +61,7 @@ architecture rules of its own.
 Final models: --select-by training is the paper's rule (keep the highest AUC on the training
 data; paper and quick budgets); --select-by validation holds out 10 % and keeps the model best
 on it; --select-by ensemble (standard and auto budgets) keeps them all, merged into one model
-that averages their logits, for one-hot convolutional architectures (deepbind, deepbind_star,
-dilated); the others then train one final model.
+of the same architecture that averages their logits (N x the filters and units).
 
 Resume: run the same command again and finished trials are kept (KerasTuner's project state in
 RUN_DIR/tuner); a larger --trials extends a finished search; --overwrite starts afresh.

@@ -39,6 +39,7 @@ _DEFAULTS: dict[str, Any] = {
     "weight_decay": 1e-6,
     "dropout_keep": 0.85,
     "pooling": "global",  # deepRAM's; "positional" for convolution-only models (docs/models.md)
+    "embedding_dim": EMBEDDING_DIM,  # the word2vec vectors' width, not a choice
 }
 # recurrent-only models (KEGRU): SGD + Nesterov momentum (tied with Adagrad 0.05 on validation)
 _RNN_ONLY_DEFAULTS = {"optimizer": "sgd", "learning_rate": 0.02, "momentum": 0.98}
@@ -87,7 +88,9 @@ def build_model(
 
     ``hparams`` replaces some or all of `default_hyperparameters`; without ``encoder`` the input
     is one-hot or 3-mer ids (stride 1) of sequences of ``length``. A word2vec
-    ``embedding_matrix`` becomes the embedding's initial weights (not part of the config).
+    ``embedding_matrix`` becomes the embedding's initial weights (not part of the config); its
+    width is the embedding's, whatever ``embedding_dim`` says (a run records the matrix's:
+    `kerasbind.pipeline.PreparedInputs.model_hyperparameters`).
 
     Layout: input ``encoded`` (``encoder.input_shape``); ``embedding`` (k-mer input) or unknown
     padding (one-hot input); ``conv_1`` … with ReLU; ``conv_dropout`` and the RNN (last state),
@@ -113,7 +116,7 @@ def build_model(
             )
         x = keras.layers.Embedding(
             encoder.vocabulary_size,
-            EMBEDDING_DIM if embedding_matrix is None else embedding_matrix.shape[1],
+            hparams["embedding_dim"] if embedding_matrix is None else embedding_matrix.shape[1],
             weights=embedding_matrix,
             trainable=not freeze_embedding,
             name="embedding",

@@ -5,8 +5,9 @@ chosen number of learning steps and the one with the highest AUC on the training
 ``select_by="validation"`` trains on a stratified 90 % and keeps the model with the highest AUC
 on the held-out 10 %: it does not reward overfitting, at the cost of a little training data.
 ``select_by="ensemble"`` (unlike deepRAM) keeps them all: the models train on all training data
-and, where the architecture allows (`kerasbind.models.merge`: one-hot, convolution only), become
-one model that averages their logits; elsewhere the paper's rule keeps one.
+and become one model of the same architecture that averages their logits (`kerasbind.models.merge`);
+where the convolution widths do not scale with the number of models (a rare filter count), one
+model is trained instead.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class FinalSelection:
             "score": self.scores[self.kept],
         }
         if self.select_by == ENSEMBLE:
-            found["ensemble"] = self.ensemble  # 1: the architecture does not merge
+            found["ensemble"] = self.ensemble  # 1: the models would not merge
         return found
 
 
@@ -65,9 +66,8 @@ def _selection_data(
 def final_model_count(
     arch: ArchitectureSpec, hparams: dict[str, Any], n_models: int, select_by: str
 ) -> int:
-    """How many final models `train_final` trains: ``n_models``, or one for an ensemble of an
-    architecture that does not merge (nothing to average into one model: more would only be a
-    lottery)."""
+    """How many final models `train_final` trains: ``n_models``, or one for an ensemble whose
+    models would not merge (nothing to average into one model: more would only be a lottery)."""
     return 1 if select_by == ENSEMBLE and not can_merge(arch, hparams, n_models) else n_models
 
 
@@ -86,12 +86,13 @@ def train_final(
 ) -> FinalSelection:
     """Train ``n_models`` models (seeds ``seed``, ``seed + 1``, …) on ``prepared`` (the encoded
     ``train_set``) and keep the best, or (``ensemble``) all of them merged into one model — or
-    a single model where the architecture does not merge. They train together as one grouped
+    a single model where they would not merge. They train together as one grouped
     model (`grouped.FoldGroup`): each member is the model ``fit_model`` would train with its
     seed."""
     if select_by not in SELECT_BY:
         raise ValueError(f"select_by must be one of {SELECT_BY}")
     progress = progress or SearchProgress(enabled=False)
+    hparams = prepared.model_hyperparameters(hparams)
     n_models = final_model_count(arch, hparams, n_models, select_by)
     inputs, scoring = _selection_data(prepared, train_set, select_by, seed)
     seeds = [seed + index for index in range(n_models)]
@@ -112,7 +113,7 @@ def train_final(
         model = merge_models(group.members, arch, hparams, prepared.encoder)
         progress.message(f"final model: the {n_models} averaged (logits) as one model")
         return FinalSelection(
-            model, 0, scores, select_by, merged_hyperparameters(hparams, n_models), n_models
+            model, 0, scores, select_by, merged_hyperparameters(arch, hparams, n_models), n_models
         )
     kept = int(np.argmax(scores))
     model = group.members[kept]

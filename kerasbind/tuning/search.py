@@ -201,7 +201,9 @@ def tune(
     finals = final_model_count(
         arch, best["hyperparameters"], options.final_models, options.select_by
     )
-    alone = " (it does not merge into an ensemble)" if finals < options.final_models else ""
+    alone = (
+        " (these filters do not merge into an ensemble)" if finals < options.final_models else ""
+    )
     progress.message(
         f"best: trial {best['trial']} ({arch.name}), CV AUC {best['cv_auc']:.4f} at "
         f"{best['learning_steps']} steps; training {finals} final model{'s' * (finals > 1)}" + alone
