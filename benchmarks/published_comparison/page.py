@@ -129,10 +129,12 @@ def _experiments(table: pd.DataFrame) -> pd.DataFrame:
 
 
 TWO_CODES = (
-    "9a91c3d changed, from 7762424, what a benchmark records of a resumed cell's compute (every "
-    "attempt) and the filters rule of every architecture but deepbind (Table 2's {16, 32}; "
-    "docs/tuning.md); deepbind's search is unchanged (the same declared space, first trials "
-    "and draws, compared directly). The deepbind cells are run again at the final code before "
+    "ce78bd9 changed, from 7762424, what a benchmark records of a resumed cell's compute (every "
+    "attempt), the filters rule of every architecture but deepbind (Table 2's {16, 32}; "
+    "docs/tuning.md, at 9a91c3d) and the final models of recurrent and k-mer architectures "
+    "(three merged into one, as deepbind's already were; docs/tuning.md). deepbind's search and "
+    "final ensemble are unchanged (the same declared space, first trials and draws; the merged "
+    "model is built the same way). The deepbind cells are run again at the final code before "
     "the comparison is closed, so that it rests on one version."
 )
 
@@ -221,8 +223,9 @@ choice was made on training folds, never on a test file:
   defaults, then draws; a trial that does not learn is replaced, so `trials`
   may read more — × 2 folds × up to 10,000 learning steps scored every 2,000, rungs every 500
   steps stopping the trials behind; then **three final models at the chosen steps, merged into
-  one model that averages their logits** (one-hot convolutional architectures; the others train
-  one); at most 150,000 learning steps, 1/32 of the paper's protocol. `auto`: 14 trials, one per
+  one model that averages their logits** (every architecture since ce78bd9; before, the
+  recurrent and k-mer ones trained one); at most 150,000 learning steps, 1/32 of the paper's
+  protocol. `auto`: 14 trials, one per
   architecture at its defaults (deepbind with 128 filters and each pooling) then 4 draws, the
   same final rule; at most 366,000.
 - `benchmarks/study_deepbind_gap.py` (validation AUC on a held-out third of each **training**
@@ -235,7 +238,12 @@ choice was made on training folds, never on a test file:
   on hnRNPL, FUS_mut, EWSR1, hnRNPC and HNRNPC, −0.004 to −0.022 on ELAVL1A, ELAVL1 and
   IGF2BP1–3, so both poolings are first trials and each search's folds choose.
 - `benchmarks/study_ensemble.py` (same folds): the average of three models beat one on 8 of 8
-  sets, by +0.0036 to +0.0201 (mean +0.0097); hence the ensemble. The comparison's first
+  sets, by +0.0036 to +0.0201 (mean +0.0097); hence the ensemble. For ECBLSTM and ECLSTM
+  (`--arch`, their defaults, 4,000 steps, 4 sets each): +0.0038 to +0.0159 (mean +0.0095) and
+  +0.0042 to +0.0160 (mean +0.0082), better on every set; hence three merged final models for
+  every architecture from ce78bd9. The three `auto` cells that had finished at 9a91c3d with one
+  final model (Ago2 0.881, ELAVL1 0.929, FUS_mut 0.958) are kept in
+  `published_comparison/results_9a91c3d.csv` and run again. The comparison's first
   version (code 91afce0, one final model) is kept in `published_comparison/results_91afce0.csv`:
   below published DeepBind on 4 of the 5 experiments it reached. The second (code 5343d7f: the
   ensemble, global max only) ran deepbind on all 25 CLIP-seq sets
@@ -265,7 +273,7 @@ choice was made on training folds, never on a test file:
   One draw of deepbind_star with 128 filters spent 1,040 s of those 41 minutes: three
   convolution layers with 128, 192 and 288 filters make a learning step 15–26 times as long as
   with 16. The study behind the 128-filter choice trained deepbind alone, so from 9a91c3d the
-  other architectures keep Table 2's {16, 32}; the `auto`, dilated and ecblstm cells here ran
+  other architectures keep Table 2's {16, 32}; the `auto`, dilated and ecblstm cells here run
   with both rules.
 - Not studied: initialisation and its standard deviations, weight decay, dense units (Table
   2's rules); whether the 500-step rungs cut a slow starter too early; any architecture but
