@@ -316,7 +316,7 @@ def _card(
             "seed": record.get("seed"),
         },
         "test_set": {
-            "source": str(test_set.source),
+            "source": _portable_word(str(test_set.source)),
             "n": len(test_set),
             "n_positive": int(test_set.n_positive),
         },
