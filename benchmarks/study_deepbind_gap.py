@@ -103,11 +103,16 @@ def jobs(names: list[str], sets: list[str]) -> list[dict[str, Any]]:
     ]
 
 
-def _load(set_name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def read_training_set(set_name: str) -> tuple[Any, np.ndarray]:
+    """A CLIP-seq set's training sequences and each one's third (0, 1 or 2; seed 0)."""
     from kerasbind.readers import read_sequences
 
     data = read_sequences(CLIP / set_name / "30000" / "training_sample_0" / "sequences.fa.gz")
-    third = np.random.default_rng(0).permutation(len(data.labels)) % 3
+    return data, np.random.default_rng(0).permutation(len(data.labels)) % 3
+
+
+def _load(set_name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    data, third = read_training_set(set_name)
     return data.codes(LENGTH), data.labels.astype("float32"), third
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from study_arguments import study_arguments
-from study_deepbind_gap import CLIP, FOLD, LENGTH, _load
+from study_deepbind_gap import CLIP, FOLD, LENGTH, read_training_set
 
 MEMBERS = 3
 # learning steps: DeepBind's where the 128-filter curves of study_deepbind_gap.jsonl level off
@@ -43,12 +43,11 @@ def run_set(set_name: str, arch_name: str = "deepbind") -> dict[str, Any]:
         resolve_architecture,
     )
     from kerasbind.pipeline import encode_set, prepare_inputs
-    from kerasbind.readers import read_sequences
     from kerasbind.runtime import set_seed
     from kerasbind.training import train_steps
 
-    _, labels, third = _load(set_name)
-    data = read_sequences(CLIP / set_name / "30000" / "training_sample_0" / "sequences.fa.gz")
+    data, third = read_training_set(set_name)
+    labels = data.labels
     arch = resolve_architecture(arch_name)
     hparams = {**default_hyperparameters(arch), **SETTINGS.get(arch_name, {})}
     steps = STEPS.get(arch_name, OTHER_STEPS)

@@ -115,37 +115,42 @@ def test_standard_budget_keeps_its_final_models_as_an_ensemble() -> None:
     assert BUDGETS["standard"]["final_models"] == 3
 
 
+def _tuned_ensemble(
+    arch: str, folder: Path, *, n_train: int, n_test: int, length: int, steps: int
+) -> tuple[Any, dict[str, Any], Any]:
+    """One trial tuned with ``select_by="ensemble"`` on a planted CTCF motif: the run, the best
+    member's hyper-parameters and the run loaded back from ``folder`` (checked to predict the
+    same)."""
+    train, test = simulate_binding(n_train, n_test, ["MA0139.2"], length=length, seed=0)
+    run = kb.tune(
+        arch, train, test=test, budget="quick", trials=1, folds=2, max_steps=steps,
+        eval_every=min(steps, 100), final_models=3, select_by="ensemble", out=folder,
+        progress=False, seed=1,
+    )  # fmt: skip
+    assert run.config["tuning"]["final"]["ensemble"] == 3
+    best = json.loads((folder / "best_hyperparameters.json").read_text())["hyperparameters"]
+    loaded = kb.load_run(folder)
+    np.testing.assert_allclose(loaded.predict(test), run.predict(test), atol=1e-5)
+    return run, best, loaded
+
+
 def test_a_tuned_ensemble_is_an_ordinary_run(tmp_path: Path) -> None:
     """Tuned with ``select_by="ensemble"``: the run folder holds one deepbind of 3 × the
     filters, which loads, predicts as saved and learned the planted motif."""
-    train, test = simulate_binding(400, 200, ["MA0139.2"], length=60, seed=0)
-    run = kb.tune(
-        "deepbind", train, test=test, budget="quick", trials=1, folds=2, max_steps=200,
-        eval_every=100, final_models=3, select_by="ensemble", out=tmp_path / "run",
-        progress=False, seed=1,
-    )  # fmt: skip
-    final = run.config["tuning"]["final"]
-    assert (final["select_by"], final["ensemble"]) == ("ensemble", 3)
-    best = json.loads((tmp_path / "run" / "best_hyperparameters.json").read_text())
-    loaded = kb.load_run(tmp_path / "run")
-    assert loaded.hparams.filters == 3 * best["hyperparameters"]["filters"]
-    assert loaded.hparams.dense_units == 3 * best["hyperparameters"]["dense_units"]
-    np.testing.assert_allclose(loaded.predict(test), run.predict(test), atol=1e-5)
+    run, best, loaded = _tuned_ensemble(
+        "deepbind", tmp_path / "run", n_train=400, n_test=200, length=60, steps=200
+    )
+    assert run.config["tuning"]["final"]["select_by"] == "ensemble"
+    assert loaded.hparams.filters == 3 * best["filters"]
+    assert loaded.hparams.dense_units == 3 * best["dense_units"]
     assert loaded.metrics["test"]["auc_roc"] > 0.8
 
 
 def test_a_tuned_recurrent_ensemble_is_an_ordinary_run(tmp_path: Path) -> None:
     """ECLSTM (k-mer embedding, convolution, LSTM) tuned with ``select_by="ensemble"``: the run
     holds one ECLSTM of 3 × the units and embedding width, which loads and predicts as saved."""
-    train, test = simulate_binding(300, 100, ["MA0139.2"], length=50, seed=0)
-    run = kb.tune(
-        "eclstm", train, test=test, budget="quick", trials=1, folds=2, max_steps=50,
-        eval_every=50, final_models=3, select_by="ensemble", out=tmp_path / "run",
-        progress=False, seed=1,
-    )  # fmt: skip
-    assert run.config["tuning"]["final"]["ensemble"] == 3
-    best = json.loads((tmp_path / "run" / "best_hyperparameters.json").read_text())
-    loaded = kb.load_run(tmp_path / "run")
-    assert loaded.hparams.rnn_units == 3 * best["hyperparameters"]["rnn_units"]
+    _, best, loaded = _tuned_ensemble(
+        "eclstm", tmp_path / "run", n_train=300, n_test=100, length=50, steps=50
+    )
+    assert loaded.hparams.rnn_units == 3 * best["rnn_units"]
     assert loaded.hparams.embedding_dim == 3 * 50
-    np.testing.assert_allclose(loaded.predict(test), run.predict(test), atol=1e-5)
