@@ -9,24 +9,21 @@ depend on the values): export, load with ``tf.saved_model.load`` and time
 
     .venv/bin/python benchmarks/bench_export.py [--arch deepbind ...]
 
-TensorFlow runs with its default settings (oneDNN on); TF_ENABLE_ONEDNN_OPTS=0 turns it off.
+TensorFlow runs with oneDNN on (`kerasbind.runtime.start_tensorflow`), as a user's process
+loading the SavedModel and TF Serving do on most CPUs; TF_ENABLE_ONEDNN_OPTS=0 turns it off.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from kerasbind.runtime import quiet_tensorflow, set_seed
+from kerasbind.runtime import set_seed, start_tensorflow
 
-# TensorFlow's own default (kerasbind.runtime.quiet_tensorflow turns oneDNN off); a
-# user's process loading the SavedModel, and TF Serving, run with it on
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-quiet_tensorflow()
+start_tensorflow()
 
 import tensorflow as tf  # noqa: E402
 

@@ -39,9 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kerasbind.runtime import quiet_tensorflow, set_seed
+from kerasbind.runtime import set_seed, start_tensorflow
 
-quiet_tensorflow()
+start_tensorflow()
 
 from kerasbind.encoding import EncoderSpec  # noqa: E402
 from kerasbind.models import build_model  # noqa: E402

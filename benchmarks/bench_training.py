@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kerasbind.runtime import quiet_tensorflow, set_seed
+from kerasbind.runtime import set_seed, start_tensorflow
 
 PUM2 = Path(__file__).resolve().parents[2] / "shared/data/CLIP-seq/23_PARCLIP_PUM2_hg19/30000"
 
@@ -181,7 +181,7 @@ def main() -> None:
         "--merged", type=int, default=0, help="instead: prediction of one model vs N merged"
     )
     args = parser.parse_args()
-    quiet_tensorflow()
+    start_tensorflow()
     if args.merged:
         for name in args.arch:
             result = bench_merged(name, args.n, args.merged)

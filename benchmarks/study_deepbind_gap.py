@@ -159,9 +159,9 @@ def run_job(job: dict[str, Any], data: tuple[np.ndarray, np.ndarray, np.ndarray]
 
 def study(out: Path, names: list[str], sets: list[str]) -> None:
     """Run the jobs not yet in ``out``, appending one line each."""
-    from kerasbind.runtime import quiet_tensorflow
+    from kerasbind.runtime import start_tensorflow
 
-    quiet_tensorflow()
+    start_tensorflow()
     done = set()
     if out.exists():
         done = {(r["candidate"], r["set"], r["fold"]) for r in map(json.loads, out.open())}

@@ -88,9 +88,9 @@ def _architecture(row: dict[str, Any]) -> str:
 
 
 def study(out: Path, sets: list[str], arch_name: str) -> None:
-    from kerasbind.runtime import quiet_tensorflow
+    from kerasbind.runtime import start_tensorflow
 
-    quiet_tensorflow()
+    start_tensorflow()
     rows = list(map(json.loads, out.open())) if out.exists() else []
     done = {(row["set"], _architecture(row)) for row in rows}
     for set_name in sets:

@@ -109,9 +109,9 @@ def run_job(candidate: str, path: Path, data: tuple[np.ndarray, ...]) -> dict[st
 
 def study(out: Path, candidates: list[str]) -> None:
     """Run the (candidate, set) jobs not yet in ``out``, appending one line each."""
-    from kerasbind.runtime import quiet_tensorflow
+    from kerasbind.runtime import start_tensorflow
 
-    quiet_tensorflow()
+    start_tensorflow()
     done = set()
     if out.exists():
         done = {(row["candidate"], row["set"]) for row in map(json.loads, out.open())}

@@ -322,6 +322,6 @@ def _architecture(arch: str | ArchitectureSpec) -> ArchitectureSpec:
 
 
 def _quiet() -> None:
-    from kerasbind.runtime import quiet_tensorflow
+    from kerasbind.runtime import start_tensorflow
 
-    quiet_tensorflow()
+    start_tensorflow()

@@ -1,5 +1,6 @@
-"""Process-wide settings and state: quiet TensorFlow logs, one seed for everything, the numba
-cache, and the gradient registrations TensorFlow would otherwise keep forever."""
+"""Process-wide settings and state: TensorFlow started quiet and with its oneDNN kernels, one
+seed for everything, the numba cache, and the gradient registrations TensorFlow would otherwise
+keep forever."""
 
 from __future__ import annotations
 
@@ -14,13 +15,17 @@ from collections.abc import Iterator
 import numpy as np
 
 
-def quiet_tensorflow() -> None:
-    """Silence TensorFlow's start-up chatter (call before importing TensorFlow or Keras).
+def start_tensorflow() -> None:
+    """Start TensorFlow quiet and with oneDNN on (call before importing TensorFlow or Keras).
 
-    Sets the log levels, then imports TensorFlow once with stderr pointed at ``/dev/null``: its
-    C++ core prints lines (oneDNN, the CUDA probe) before its logging is set up, which no
-    environment variable reaches. Does nothing under another Keras backend.
+    Turns TensorFlow's oneDNN kernels on unless ``TF_ENABLE_ONEDNN_OPTS`` says otherwise:
+    TensorFlow enables them by default only on some x86 CPUs, and on an AVX2 CPU without them
+    training ran 1.04–2.0 times slower (benchmarks/RESULTS.md, "oneDNN"). Sets the log levels,
+    then imports TensorFlow once with stderr pointed at ``/dev/null``: its C++ core prints lines
+    (oneDNN, the CUDA probe) before its logging is set up, which no environment variable
+    reaches. Imports nothing under another Keras backend.
     """
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)
@@ -42,7 +47,7 @@ def quiet_tensorflow() -> None:
 
 def set_seed(seed: int) -> None:
     """Seed Python, NumPy and the Keras backend (TensorFlow or JAX) from one number."""
-    quiet_tensorflow()
+    start_tensorflow()
     import keras
 
     random.seed(seed)

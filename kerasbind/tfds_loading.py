@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kerasbind.errors import KerasbindError
-from kerasbind.runtime import quiet_tensorflow
+from kerasbind.runtime import start_tensorflow
 from kerasbind.sequences import SequenceSet
 
 # datasets whose sequences are RNA (stored in DNA letters, as upstream)
@@ -150,7 +150,7 @@ def load_tfds(
     Prepares the dataset first when needed. Metadata features become ``metadata`` columns;
     ``clip_seq`` sets have the RNA alphabet.
     """
-    quiet_tensorflow()
+    start_tensorflow()
     import tensorflow_datasets as tfds
 
     builder = _builder(name, data_dir)

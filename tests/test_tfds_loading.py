@@ -11,7 +11,7 @@ import tensorflow_datasets as tfds
 
 from kerasbind.errors import KerasbindError
 from kerasbind.readers import read_sequences
-from kerasbind.runtime import quiet_tensorflow
+from kerasbind.runtime import start_tensorflow
 from kerasbind.simulate import simulate_config
 from kerasbind.tfds_loading import load_tfds
 from tfds_builders.clip_seq import clip_seq_dataset_builder
@@ -107,7 +107,7 @@ def test_offline_download_fails_fast_in_one_line(
 ) -> None:
     """No retries for minutes, no urllib3 warnings, kerasbind's --manual-dir spelling only.
     (TensorFlow is imported before the clock starts: its import time depends on the machine.)"""
-    quiet_tensorflow()
+    start_tensorflow()
     start = time.monotonic()
     with pytest.raises(KerasbindError) as caught:
         load_tfds(unreachable_clip_seq, "train", data_dir=tmp_path)
@@ -130,7 +130,7 @@ def test_offline_builder_used_directly_fails_fast(
     tmp_path: Path, unreachable_clip_seq: str
 ) -> None:
     """The TFDS way (``tfds build``): a DownloadError with TFDS's --manual_dir spelling."""
-    quiet_tensorflow()
+    start_tensorflow()
     builder = clip_seq_dataset_builder.Builder(config="23_PARCLIP_PUM2_hg19", data_dir=tmp_path)
     start = time.monotonic()
     with pytest.raises(tfds.download.DownloadError, match=r"cannot reach kerasbind\.invalid"):

@@ -136,9 +136,9 @@ def run_benchmark(
     methods' test AUCs to compare with on the page, see `summarise`). ``budget``: one for every
     cell, or None for ``tune``'s own (``standard``; ``auto`` for an ``auto`` cell); ``strand``:
     as `kerasbind.tune`'s."""
-    from kerasbind.runtime import quiet_tensorflow
+    from kerasbind.runtime import start_tensorflow
 
-    quiet_tensorflow()  # before kerasbind.models imports Keras
+    start_tensorflow()  # before kerasbind.models imports Keras
     from kerasbind.tuning.tuner import distributed_role
 
     out = Path(out)

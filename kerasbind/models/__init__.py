@@ -27,9 +27,9 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _BUILDER_NAMES:
-        from kerasbind.runtime import quiet_tensorflow
+        from kerasbind.runtime import start_tensorflow
 
-        quiet_tensorflow()  # the builder imports Keras
+        start_tensorflow()  # the builder imports Keras
         from kerasbind.models import builder
 
         return getattr(builder, name)

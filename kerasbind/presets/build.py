@@ -67,9 +67,9 @@ def build_presets(
     ``rna_motifs``: the known motifs (``"jaspar"`` or a MEME file) the top motif of a ChIP-seq
     (or other) / CLIP-seq preset is matched against (``rna_motifs`` None: ``dna_motifs``);
     ``data_dir`` / ``manual_dir``: where TFDS finds the cells' test sets."""
-    from kerasbind.runtime import quiet_tensorflow
+    from kerasbind.runtime import start_tensorflow
 
-    quiet_tensorflow()  # the models are loaded below; no start-up chatter on the way
+    start_tensorflow()  # the models are loaded below; no start-up chatter on the way
     benchmark = Path(benchmark)
     out = Path(out) if out is not None else benchmark / "presets"
     results, failures = collect(benchmark)

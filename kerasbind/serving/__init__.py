@@ -29,9 +29,9 @@ def connect(
         from kerasbind.serving.rest import RestClient
 
         return RestClient(rest, model, version, timeout)
-    from kerasbind.runtime import quiet_tensorflow
+    from kerasbind.runtime import start_tensorflow
 
-    quiet_tensorflow()  # the gRPC client imports TensorFlow
+    start_tensorflow()  # the gRPC client imports TensorFlow
     from kerasbind.serving.rpc import GrpcClient
 
     return GrpcClient(grpc, model, version, timeout)
