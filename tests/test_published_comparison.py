@@ -188,7 +188,15 @@ def test_target_statuses(results, published) -> None:
     assert "CPU time per core: median 9 min 10 s" in shared.measured
     alone = results.assign(load=2.4)
     slow = TimeTarget("t", "auto", everything, seconds=3600).assess(alone)
-    assert slow.summary.startswith("missed: 4 of 4 unshared cells over, the longest by 6 min 40 s")
+    assert slow.summary.startswith("missed: 4 of 4 cells over, the longest by 6 min 40 s")
+    # beside other work but busy for longer than the target on CPU time per core alone: missed,
+    # by what it took at least
+    busy = results.assign(cpu_seconds=results["seconds"] * 1.9)
+    bound = TimeTarget("t", "auto", everything, seconds=3600).assess(busy)
+    assert bound.status == MISSED
+    assert "4 of 4 cells over, the longest by 3 min 20 s (4 of them beside other work" in (
+        bound.summary
+    )
     quick = TimeTarget("t", "auto", everything, seconds=5000).assess(alone)
     assert quick.summary == "not yet measured: 4 of 8 experiments done"
     table = assess([short, in_time], results, published)
