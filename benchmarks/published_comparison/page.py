@@ -179,8 +179,9 @@ def coverage(
         f"- **Machine**: {'; '.join(machines) or 'not recorded yet'}, "
         f"{', '.join(cores) or '?'} cores, CPU only, `nice -n 5`; each cell's processor and "
         "load are in the compute table. TensorFlow's oneDNN kernels were on for every cell but "
-        "the eIF4AIII `auto` cell: the Intel Xeon turns them on by default, the AMD EPYC (no "
-        "AVX-512) does not, and the cells after that one ran there with "
+        "the eIF4AIII `auto` cell and the first attempt (5 min 20 s, one trial) of the "
+        "ELAVL1-MNase `auto` cell: the Intel Xeon turns them on by default, the AMD EPYC (no "
+        "AVX-512) does not, and from then on the cells ran there with "
         "`TF_ENABLE_ONEDNN_OPTS=1` (benchmarks/RESULTS.md, “oneDNN on CPUs where TensorFlow "
         "leaves it off”).",
         "- **Published values**: `../shared/data/published/rbp31_test_auc.tsv` (DeepRKE's "
