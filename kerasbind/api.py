@@ -76,7 +76,7 @@ def load_run(path: PathLike, *, trust: bool = False) -> Run:
     """A run folder written by `train`, `tune` or `Run.save`. Loading never runs code from the
     folder; an older folder whose word2vec is a gensim pickle is refused unless ``trust`` (only
     for folders from someone you trust; ``.save`` then stores the vectors without pickle)."""
-    _quiet()
+    _start_tensorflow()
     from kerasbind.run import load_run as load
 
     return load(path, trust=trust)
@@ -127,7 +127,7 @@ def train(
     )  # fmt: skip
     if out is not None:
         check_new_folder(_path("out", out), overwrite, "run")
-    _quiet()
+    _start_tensorflow()
     from kerasbind.hyperparameters import HyperParameters
     from kerasbind.pipeline import fit_model, hold_out, labelled_inputs, prepare_inputs
     from kerasbind.run import Run, run_config
@@ -226,7 +226,7 @@ def tune(
     chosen = _tune_options(options, budget, given)
     if out is not None:
         check_writable(_path("out", out), "run")
-    _quiet()
+    _start_tensorflow()
     from kerasbind.runtime import set_seed
     from kerasbind.tuning.search import tune as run_search
     from kerasbind.tuning.space import load_space
@@ -321,7 +321,7 @@ def _architecture(arch: str | ArchitectureSpec) -> ArchitectureSpec:
     return resolve_architecture(arch)
 
 
-def _quiet() -> None:
+def _start_tensorflow() -> None:
     from kerasbind.runtime import start_tensorflow
 
     start_tensorflow()
