@@ -125,8 +125,7 @@ class TimeTarget(_Target):
         partial = f" ({self.progress(done)})" if done < planned else ""
         # what each cell took at least on a machine to itself: its wall time when it had one,
         # its CPU time per core when it did not
-        cpu = cells.get("cpu_seconds", pd.Series(float("nan"), index=cells.index))
-        at_least = cells["seconds"].where(~shared, cpu / cells.get("cores", 1))
+        at_least = cells["seconds"].where(~shared, cpu_seconds_per_core(cells))
         over = ~within & (at_least > self.seconds)
         if over.any():
             by = format_duration(at_least[over].max() - self.seconds)
@@ -158,12 +157,20 @@ def shared_machine(cells: pd.DataFrame) -> pd.Series:
     return (cells["load"] > cells["cores"] + SHARED_MARGIN).fillna(False)
 
 
+def cpu_seconds_per_core(cells: pd.DataFrame) -> pd.Series:
+    """Each cell's CPU seconds divided by its cores: what the wall time would be with every
+    core busy for the cell alone (a lower bound when it cannot use them all); NaN where either
+    was not recorded."""
+    if "cpu_seconds" not in cells or "cores" not in cells:
+        return pd.Series(float("nan"), index=cells.index)
+    return cells["cpu_seconds"] / cells["cores"]
+
+
 def cpu_per_core(cells: pd.DataFrame) -> str:
-    """Median and longest CPU seconds divided by the cores: what the wall time would be with
-    every core busy for the cell alone (a lower bound when it cannot use them all)."""
-    if "cpu_seconds" not in cells or cells["cpu_seconds"].isna().all():
+    """Median and longest of `cpu_seconds_per_core`."""
+    per_core = cpu_seconds_per_core(cells)
+    if per_core.isna().all():
         return "not recorded"
-    per_core = cells["cpu_seconds"] / cells["cores"]
     return f"median {format_duration(per_core.median())}, longest {format_duration(per_core.max())}"
 
 
