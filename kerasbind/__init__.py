@@ -4,12 +4,18 @@
 `train` and `tune` (their settings: `TrainOptions`, `TuneOptions`, `BUDGETS`), `load_run` →
 `Run` (``predict``, ``evaluate``, ``motifs``, ``explain``, ``export``, ``save``, ``options``,
 …), `HyperParameters`, `architecture` and `build_model`. The command line calls only these
-names. Names are loaded when first used, so ``import kerasbind`` does not start TensorFlow.
+names. Names are loaded when first used, so ``import kerasbind`` does not start TensorFlow; it
+only asks for TensorFlow's oneDNN kernels (`kerasbind.runtime.prefer_onednn`), so that a
+pipeline that imports TensorFlow after kerasbind trains and predicts as fast as the commands do.
 """
 
 from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+
+from kerasbind.runtime import prefer_onednn
+
+prefer_onednn()
 
 try:
     __version__ = version("kerasbind")

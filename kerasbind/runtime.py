@@ -15,17 +15,25 @@ from collections.abc import Iterator
 import numpy as np
 
 
+def prefer_onednn() -> None:
+    """Ask TensorFlow for its oneDNN kernels, unless ``TF_ENABLE_ONEDNN_OPTS`` says otherwise.
+
+    TensorFlow enables them by default only on some x86 CPUs; on an AVX2 CPU without them
+    training ran 1.04–2.0 times slower (benchmarks/RESULTS.md, "oneDNN"). It reads the variable
+    when it is first imported, so this works only before then; ``import kerasbind`` calls it.
+    """
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+
 def start_tensorflow() -> None:
     """Start TensorFlow quiet and with oneDNN on (call before importing TensorFlow or Keras).
 
-    Turns TensorFlow's oneDNN kernels on unless ``TF_ENABLE_ONEDNN_OPTS`` says otherwise:
-    TensorFlow enables them by default only on some x86 CPUs, and on an AVX2 CPU without them
-    training ran 1.04–2.0 times slower (benchmarks/RESULTS.md, "oneDNN"). Sets the log levels,
+    Turns TensorFlow's oneDNN kernels on (`prefer_onednn`). Sets the log levels,
     then imports TensorFlow once with stderr pointed at ``/dev/null``: its C++ core prints lines
     (oneDNN, the CUDA probe) before its logging is set up, which no environment variable
     reaches. Imports nothing under another Keras backend.
     """
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+    prefer_onednn()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     logging.getLogger("absl").setLevel(logging.ERROR)

@@ -1,4 +1,5 @@
-"""`kerasbind.runtime.start_tensorflow`: TensorFlow starts with oneDNN on and says nothing."""
+"""`kerasbind.runtime.start_tensorflow`: TensorFlow starts with oneDNN on and says nothing;
+`import kerasbind` alone asks for oneDNN too."""
 
 from __future__ import annotations
 
@@ -8,19 +9,18 @@ import sys
 
 import pytest
 
-PROBE = (
-    "from kerasbind.runtime import start_tensorflow\n"
-    "start_tensorflow()\n"
+ONEDNN = (
     "from tensorflow.python.util import _pywrap_util_port\n"
     "print(_pywrap_util_port.IsMklEnabled())\n"
 )
+PROBE = "from kerasbind.runtime import start_tensorflow\nstart_tensorflow()\n" + ONEDNN
 
 
-def _start(**environment: str) -> subprocess.CompletedProcess[str]:
+def _start(probe: str = PROBE, **environment: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}
     env.update(environment)
     return subprocess.run(
-        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
     )
 
 
@@ -31,3 +31,9 @@ def test_onednn_on_unless_the_user_says_otherwise(setting: str | None, enabled: 
     assert started.stdout.strip() == enabled
     # TensorFlow's start-up lines (oneDNN, the CUDA probe) do not reach the user
     assert started.stderr == ""
+
+
+def test_a_pipeline_importing_tensorflow_after_kerasbind_gets_onednn() -> None:
+    started = _start("import kerasbind\n" + ONEDNN)
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == "True"
