@@ -21,7 +21,7 @@ from kerasbind.errors import KerasbindError
 from kerasbind.pipeline import score
 from kerasbind.prediction import predict_sequences
 from kerasbind.presets.archive import MAX_MEMBER_BYTES, read_archive
-from kerasbind.presets.build import best_cells
+from kerasbind.presets.build import ranked_cells
 from kerasbind.presets.library import read_index
 from kerasbind.presets.names import Subject, aliases, preset_name, subject
 from kerasbind.readers import write_tsv
@@ -264,10 +264,12 @@ def test_best_cell_is_chosen_by_cv_auc_never_by_test_auc() -> None:
             "test_auc_roc": [0.70, 0.99, 0.60, 0.99],
         }
     )
-    chosen = best_cells(results)
-    assert list(zip(chosen.dataset, chosen.architecture, strict=True)) == [
+    ranked = ranked_cells(results)
+    assert list(zip(ranked.dataset, ranked.architecture, strict=True)) == [
         ("a", "deepbind"),
+        ("a", "danq"),
         ("b", "danq"),  # a tie goes to the first by name, not to the better test AUC
+        ("b", "deepbind"),
     ]
 
 
@@ -340,3 +342,40 @@ def test_a_cards_command_names_no_folder_of_the_building_machine(
     )
     assert portable_command("kerasbind tune --out 'a b") == "kerasbind tune --out 'a b"
     assert portable_command(None) is None
+
+
+def test_a_cell_whose_model_is_elsewhere_keeps_its_preset_or_yields_to_the_next(
+    built, tmp_path: Path
+) -> None:
+    """A benchmark commits its cells' records, not their models. Rebuilt where a cell's model
+    is missing, the library keeps the preset it made from that cell (same bytes); a better
+    cell by CV AUC whose model is missing and that no preset holds yields to the next one."""
+    bench = tmp_path / "bench"
+    shutil.copytree(built["bench"], bench)
+    cell = bench / "runs" / DATASET / "deepbind"
+    auto = shutil.copytree(cell, cell.parent / "auto")
+    record = json.loads((auto / "benchmark.json").read_text())
+    (auto / "benchmark.json").write_text(
+        json.dumps({**record, "architecture": "auto", "cv_auc": record["cv_auc"] + 0.01})
+    )
+    for folder in (cell, auto):
+        (folder / "model.keras").unlink()
+    library = shutil.copytree(built["library"], tmp_path / "library")
+    (before,) = kb.list_presets(library)
+    card_text = before.card_file.read_text()
+
+    (preset,) = kb.build_presets(bench, library, overwrite=True, progress=False)
+    assert preset.card["benchmark"]["cell"] == f"runs/{DATASET}/deepbind"
+    assert (preset.sha256, preset.card["auc"]) == (before.sha256, before.card["auc"])
+    assert preset.card_file.read_text() == card_text
+    logo = preset.card["top_motif"]["logo"]
+    original = built["library"] / "cards" / logo
+    assert (library / "cards" / logo).read_bytes() == original.read_bytes()
+    (skipped,) = read_index(library)["coverage"]["cells"]["skipped"]
+    assert skipped["cell"] == f"{DATASET}/auto" and "is not on this machine" in skipped["why"]
+    probabilities = kb.load_preset(NAME, library).predict(["ACGT" * 15])
+    assert probabilities.shape == (1,)
+
+    assert kb.build_presets(bench, tmp_path / "fresh", progress=False) == []  # nothing to keep
+    skipped = read_index(tmp_path / "fresh")["coverage"]["cells"]["skipped"]
+    assert [entry["cell"] for entry in skipped] == [f"{DATASET}/auto", f"{DATASET}/deepbind"]

@@ -3,6 +3,9 @@
 Per dataset the cell with the best cross-validation AUC (never the test AUC) becomes the preset.
 Its weights are stored as float16 when that moves the test AUC by less than ``tolerance``
 (measured here, on the cell's own test set), else as float32; the card records the figure.
+A benchmark commits its cells' records, not their models (the library holds those): a cell
+whose model is not on this machine keeps the preset the library being replaced made from it,
+and where no preset holds it either, the next cell of its dataset by CV AUC is taken.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from kerasbind.presets.archive import ARCHIVE_FILES, write_archive
 from kerasbind.presets.card import card_markdown, data_source
 from kerasbind.presets.compact import compact_model
 from kerasbind.presets.coverage import coverage, planned_datasets
-from kerasbind.presets.library import INDEX_FILE, Preset, list_presets
+from kerasbind.presets.library import INDEX_FILE, Preset, list_presets, preset_archive
 from kerasbind.presets.motif import top_motif
 from kerasbind.presets.names import aliases, file_stem, preset_name, subject, task
 from kerasbind.run.layout import MODEL_FILE
@@ -79,32 +82,40 @@ def build_presets(
             "(a preset library is built from 'kerasbind benchmark' output)"
         )
     check_new_folder(out, overwrite, "preset library")
+    earlier = _earlier_presets(out)
     planned = planned_datasets(plan)
-    chosen = best_cells(results)
+    ranked = ranked_cells(results)
     others = read_published(published) if published is not None else None
-    names = aliases(list(chosen["dataset"]))
+    names = aliases(list(dict.fromkeys(ranked["dataset"])))
     where = {"data_dir": data_dir, "manual_dir": manual_dir}
     origin = _benchmark_origin(benchmark, results)
     motif_db = {"clip": str(rna_motifs) if rna_motifs is not None else dna_motifs}
 
     def fill(folder: Path) -> None:
         entries, skipped = [], []
-        rows = tqdm(list(chosen.itertuples()), desc="presets", unit="preset", disable=not progress)
-        for row in rows:
-            run_dir = benchmark / RUNS / row.dataset / row.architecture
-            db = motif_db.get(task(row.dataset) or "", dna_motifs)
-            try:
-                entry = _preset(
-                    run_dir, row, folder, names[row.dataset], origin, others, where, tolerance, db
-                )
-            except KerasbindError as error:  # one broken cell must not stop the library
-                skipped.append({"cell": f"{row.dataset}/{row.architecture}", "why": str(error)})
-                if progress:
-                    print(f"presets: skipped {run_dir}: {error}", file=sys.stderr, flush=True)
-                continue
-            if url is not None:
-                entry["url"] = f"{url.rstrip('/')}/{entry['file']}"
-            entries.append(entry)
+        datasets = ranked.groupby("dataset", sort=False)
+        for _, cells in tqdm(datasets, desc="presets", unit="preset", disable=not progress):
+            for row in cells.itertuples():  # the best cell by CV AUC that can be had
+                run_dir = benchmark / RUNS / row.dataset / row.architecture
+                db = motif_db.get(task(row.dataset) or "", dna_motifs)
+                kept = _kept_preset(earlier, row, run_dir)
+                try:
+                    entry = (
+                        _reused(kept, folder, names[row.dataset])
+                        if kept is not None
+                        else _preset(run_dir, row, folder, names[row.dataset], origin, others,
+                                     where, tolerance, db)
+                    )  # fmt: skip
+                except KerasbindError as error:  # one broken cell must not stop the library
+                    cell = f"{row.dataset}/{row.architecture}"
+                    skipped.append({"cell": cell, "why": str(error)})
+                    if progress:
+                        print(f"presets: skipped {run_dir}: {error}", file=sys.stderr, flush=True)
+                    continue
+                if url is not None:
+                    entry["url"] = f"{url.rstrip('/')}/{entry['file']}"
+                entries.append(entry)
+                break
         covered = [entry["card"]["dataset"] for entry in entries]
         index = {
             "format": 1,
@@ -119,12 +130,62 @@ def build_presets(
     return list_presets(out)
 
 
-def best_cells(results: pd.DataFrame) -> pd.DataFrame:
-    """One row per dataset: the architecture with the best CV AUC (ties: the first by name)."""
+def ranked_cells(results: pd.DataFrame) -> pd.DataFrame:
+    """The finished cells, by dataset, each dataset's best CV AUC first (ties: the first
+    architecture by name); the test AUC plays no part."""
     ordered = results.sort_values(
         ["dataset", "cv_auc", "architecture"], ascending=[True, False, True]
     )
-    return ordered.groupby("dataset", sort=False).head(1).reset_index(drop=True)
+    return ordered.reset_index(drop=True)
+
+
+def _earlier_presets(library: Path) -> dict[str, Preset]:
+    """The presets of the library about to be replaced, by the benchmark cell each came from
+    (none when there is no library there)."""
+    if not (library / INDEX_FILE).is_file():
+        return {}
+    return {str(preset.card.get("benchmark", {}).get("cell")): preset
+            for preset in list_presets(library)}  # fmt: skip
+
+
+def _kept_preset(earlier: dict[str, Preset], row: Any, run_dir: Path) -> Preset | None:
+    """The earlier preset made from this very cell (same code and CV AUC), when the cell's
+    own model is not on this machine; else None (the cell is built, or skipped, afresh)."""
+    if (run_dir / MODEL_FILE).is_file():
+        return None
+    preset = earlier.get(f"{RUNS}/{row.dataset}/{row.architecture}")
+    if preset is None:
+        return None
+    made_from = preset.card.get("benchmark", {}).get("code"), preset.card.get("auc", {}).get("cv")
+    code = None if pd.isna(row.code) else str(row.code)
+    return preset if made_from == (code, float(row.cv_auc)) else None
+
+
+def _reused(preset: Preset, library: Path, other_names: list[str]) -> dict[str, Any]:
+    """Copy an earlier preset (its archive, checksum verified, and its motif logo) into
+    ``library``, its card given this library's aliases; its index entry."""
+    (library / CARDS).mkdir(parents=True, exist_ok=True)
+    data = preset_archive(preset)
+    write_atomic(library / preset.file, lambda tmp: tmp.write_bytes(data))
+    card = {**preset.card, "aliases": other_names}
+    stem = file_stem(preset.name)
+    logo = Path(str((card.get("top_motif") or {}).get("logo") or "")).name  # no other folder
+    if logo and (preset.library / CARDS / logo).is_file():
+        shutil.copyfile(preset.library / CARDS / logo, library / CARDS / logo)
+    write_json(library / CARDS / f"{stem}.json", card)
+    markdown = card_markdown(card)
+    write_atomic(library / CARDS / f"{stem}.md", lambda tmp: tmp.write_text(markdown))
+    return {
+        "name": preset.name,
+        "aliases": other_names,
+        "file": preset.file,
+        "sha256": preset.sha256,
+        "size": preset.size,
+        "url": None,
+        "benchmark": preset.card.get("benchmark", {}).get("name"),
+        "kerasbind_version": __version__,
+        "card": card,
+    }
 
 
 def _portable(path: Path) -> str:
@@ -185,6 +246,12 @@ def _preset(
     from kerasbind.pipeline import score
     from kerasbind.run import load_run
 
+    if not (run_dir / MODEL_FILE).is_file():
+        raise KerasbindError(
+            f"{run_dir}: its model ({MODEL_FILE}) is not on this machine (a benchmark commits its "
+            "cells' records, not their models) and the library being replaced has no preset "
+            "made from this cell"
+        )
     (library / CARDS).mkdir(parents=True, exist_ok=True)
     record = read_record(run_dir) or {}
     test_set, test_origin = _test_set(run_dir, record, where)

@@ -157,7 +157,7 @@ def find_preset(name: str, library: str | os.PathLike[str] | None = None) -> Pre
 def preset_folder(name: str, library: str | os.PathLike[str] | None = None) -> Path:
     """The run folder of preset ``name``, unpacked into the cache from its verified archive."""
     preset = find_preset(name, library)
-    files = read_archive(_archive(preset), f"preset {preset.name} ({preset.file})")
+    files = read_archive(preset_archive(preset), f"preset {preset.name} ({preset.file})")
     folder = cache_folder() / "runs" / file_stem(preset.name)
     if not _unpacked(folder, files):
         replace_folder(folder, lambda new: _unpack(files, new))
@@ -171,7 +171,7 @@ def load_preset(name: str, library: str | os.PathLike[str] | None = None) -> Run
     return load_run(preset_folder(name, library))
 
 
-def _archive(preset: Preset) -> bytes:
+def preset_archive(preset: Preset) -> bytes:
     """The preset's archive bytes, from the library's folder or the cache (downloaded first
     when absent), their checksum verified."""
     local = preset.library / preset.file
