@@ -379,3 +379,19 @@ def test_a_cell_whose_model_is_elsewhere_keeps_its_preset_or_yields_to_the_next(
     assert kb.build_presets(bench, tmp_path / "fresh", progress=False) == []  # nothing to keep
     skipped = read_index(tmp_path / "fresh")["coverage"]["cells"]["skipped"]
     assert [entry["cell"] for entry in skipped] == [f"{DATASET}/auto", f"{DATASET}/deepbind"]
+
+
+def test_a_cell_whose_data_path_went_through_a_removed_folder_is_read(
+    built, tmp_path: Path
+) -> None:
+    """A cell records the data path its benchmark was given; a folder on the way that is gone
+    since (a removed git worktree: ``worktree/../train.tsv``) does not stop the build."""
+    bench = tmp_path / "bench"
+    shutil.copytree(built["bench"], bench)
+    identity = bench / "runs" / DATASET / "deepbind" / "cell.json"
+    cell = json.loads(identity.read_text())
+    gone = built["folder"] / "removed_worktree" / ".."
+    cell["files"] = [f"{gone}/{Path(path).name}" for path in cell["files"]]
+    identity.write_text(json.dumps(cell))
+    (preset,) = kb.build_presets(bench, tmp_path / "library", progress=False)
+    assert preset.card["auc"]["test"] > 0.5

@@ -308,7 +308,7 @@ def _test_set(
         raise KerasbindError(f"{run_dir}: no cell.json; not a benchmark cell")
     recorded = str(identity.get("source", ""))
     if identity.get("files"):
-        train, test = (Path(path) for path in identity["files"])
+        train, test = (_existing(Path(path)) for path in identity["files"])
         source = DatasetSource(identity["dataset"], train=train, test=test)
     else:
         source = DatasetSource(identity["dataset"], tfds=recorded.removeprefix("tfds:"))
@@ -327,6 +327,13 @@ def _test_set(
     else:
         origin = {"file": _portable(Path(source.test)), "sha256": recorded.split(":")[-1]}
     return load_source(source, **options, **where)[1], {**origin, **options}
+
+
+def _existing(path: Path) -> Path:
+    """``path``, or its lexically normalised form where ``path`` does not exist: a cell records
+    the path its benchmark was given, which may pass through a folder removed since (a git
+    worktree, ``worktree/../../shared/data``); the data's SHA-256 is checked after."""
+    return path if path.exists() else Path(os.path.normpath(path))
 
 
 def _stored_auc(files: dict[str, bytes], test_set: Any, score: Any, load_run: Any) -> float:
