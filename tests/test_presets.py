@@ -280,11 +280,9 @@ def test_an_empty_library_says_so(tmp_path: Path) -> None:
         kb.load_preset("PUM2", tmp_path)
 
 
-def test_auto_cells_compete_and_the_index_says_what_it_covers(built, tmp_path: Path) -> None:
-    """A copy of the benchmark where an ``auto`` cell (its search chose deepbind) has the better
-    CV AUC, another dataset's cell failed and a third's is still running: the preset is the
-    auto cell's, named by its run's architecture, and the index lists every cell's state and
-    the planned dataset without a preset. Nothing is written into the benchmark."""
+def _with_a_better_auto_cell(built, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of the built benchmark with an ``auto`` cell beside its deepbind cell, the same
+    run but a better CV AUC: the copy, the deepbind cell and the auto cell."""
     bench = tmp_path / "bench"
     shutil.copytree(built["bench"], bench)
     cell = bench / "runs" / DATASET / "deepbind"
@@ -293,6 +291,15 @@ def test_auto_cells_compete_and_the_index_says_what_it_covers(built, tmp_path: P
     (auto / "benchmark.json").write_text(
         json.dumps({**record, "architecture": "auto", "cv_auc": record["cv_auc"] + 0.01})
     )
+    return bench, cell, auto
+
+
+def test_auto_cells_compete_and_the_index_says_what_it_covers(built, tmp_path: Path) -> None:
+    """A copy of the benchmark where an ``auto`` cell (its search chose deepbind) has the better
+    CV AUC, another dataset's cell failed and a third's is still running: the preset is the
+    auto cell's, named by its run's architecture, and the index lists every cell's state and
+    the planned dataset without a preset. Nothing is written into the benchmark."""
+    bench, _, _ = _with_a_better_auto_cell(built, tmp_path)
     failed = bench / "runs" / "chip_seq" / "FAILED_cell" / "deepbind"
     running = bench / "runs" / "chip_seq" / "RUNNING_cell" / "deepbind"
     for folder, dataset in ((failed, "chip_seq/FAILED_cell"), (running, "chip_seq/RUNNING_cell")):
@@ -350,14 +357,7 @@ def test_a_cell_whose_model_is_elsewhere_keeps_its_preset_or_yields_to_the_next(
     """A benchmark commits its cells' records, not their models. Rebuilt where a cell's model
     is missing, the library keeps the preset it made from that cell (same bytes); a better
     cell by CV AUC whose model is missing and that no preset holds yields to the next one."""
-    bench = tmp_path / "bench"
-    shutil.copytree(built["bench"], bench)
-    cell = bench / "runs" / DATASET / "deepbind"
-    auto = shutil.copytree(cell, cell.parent / "auto")
-    record = json.loads((auto / "benchmark.json").read_text())
-    (auto / "benchmark.json").write_text(
-        json.dumps({**record, "architecture": "auto", "cv_auc": record["cv_auc"] + 0.01})
-    )
+    bench, cell, auto = _with_a_better_auto_cell(built, tmp_path)
     for folder in (cell, auto):
         (folder / "model.keras").unlink()
     library = shutil.copytree(built["library"], tmp_path / "library")
