@@ -109,8 +109,8 @@ def build_presets(
                 except KerasbindError as error:  # one broken cell must not stop the library
                     cell = f"{row.dataset}/{row.architecture}"
                     skipped.append({"cell": cell, "why": str(error)})
-                    if progress:
-                        print(f"presets: skipped {run_dir}: {error}", file=sys.stderr, flush=True)
+                    if progress:  # the error names the run folder
+                        print(f"presets: skipped {cell}: {error}", file=sys.stderr, flush=True)
                     continue
                 if url is not None:
                     entry["url"] = f"{url.rstrip('/')}/{entry['file']}"
@@ -169,7 +169,8 @@ def _reused(preset: Preset, library: Path, other_names: list[str]) -> dict[str, 
     write_atomic(library / preset.file, lambda tmp: tmp.write_bytes(data))
     card = {**preset.card, "aliases": other_names}
     stem = file_stem(preset.name)
-    logo = Path(str((card.get("top_motif") or {}).get("logo") or "")).name  # no other folder
+    motif = card.get("top_motif")
+    logo = Path(str(motif.get("logo") or "")).name if isinstance(motif, dict) else ""  # no folder
     if logo and (preset.library / CARDS / logo).is_file():
         shutil.copyfile(preset.library / CARDS / logo, library / CARDS / logo)
     write_json(library / CARDS / f"{stem}.json", card)
