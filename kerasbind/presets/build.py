@@ -157,8 +157,12 @@ def _kept_preset(earlier: dict[str, Preset], row: Any, run_dir: Path) -> Preset 
     if preset is None:
         return None
     made_from = preset.card.get("benchmark", {}).get("code"), preset.card.get("auc", {}).get("cv")
-    code = None if pd.isna(row.code) else str(row.code)
-    return preset if made_from == (code, float(row.cv_auc)) else None
+    return preset if made_from == (_code(row), float(row.cv_auc)) else None
+
+
+def _code(row: Any) -> str | None:
+    """The commit a benchmark cell ran (None where not recorded)."""
+    return None if pd.isna(row.code) else str(row.code)
 
 
 def _reused(preset: Preset, library: Path, other_names: list[str]) -> dict[str, Any]:
@@ -167,26 +171,12 @@ def _reused(preset: Preset, library: Path, other_names: list[str]) -> dict[str, 
     (library / CARDS).mkdir(parents=True, exist_ok=True)
     data = preset_archive(preset)
     write_atomic(library / preset.file, lambda tmp: tmp.write_bytes(data))
-    card = {**preset.card, "aliases": other_names}
-    stem = file_stem(preset.name)
+    card = {**preset.card, "name": preset.name, "aliases": other_names}
     motif = card.get("top_motif")
     logo = Path(str(motif.get("logo") or "")).name if isinstance(motif, dict) else ""  # no folder
     if logo and (preset.library / CARDS / logo).is_file():
         shutil.copyfile(preset.library / CARDS / logo, library / CARDS / logo)
-    write_json(library / CARDS / f"{stem}.json", card)
-    markdown = card_markdown(card)
-    write_atomic(library / CARDS / f"{stem}.md", lambda tmp: tmp.write_text(markdown))
-    return {
-        "name": preset.name,
-        "aliases": other_names,
-        "file": preset.file,
-        "sha256": preset.sha256,
-        "size": preset.size,
-        "url": None,
-        "benchmark": preset.card.get("benchmark", {}).get("name"),
-        "kerasbind_version": __version__,
-        "card": card,
-    }
+    return _written(library, card, preset.file, data, preset.card.get("benchmark", {}).get("name"))
 
 
 def _portable(path: Path) -> str:
@@ -282,17 +272,26 @@ def _preset(
         "float16_change": stored["float16"] - float32_auc,
     }
     card["top_motif"] = motif
+    return _written(library, card, f"{stem}.zip", data, origin["name"])
+
+
+def _written(
+    library: Path, card: dict[str, Any], file: str, data: bytes, benchmark: str | None
+) -> dict[str, Any]:
+    """Write a preset's card (JSON and Markdown) beside its archive ``file`` (``data``, already
+    in ``library``); its index entry."""
+    stem = file_stem(card["name"])
     write_json(library / CARDS / f"{stem}.json", card)
     markdown = card_markdown(card)
     write_atomic(library / CARDS / f"{stem}.md", lambda tmp: tmp.write_text(markdown))
     return {
-        "name": name,
-        "aliases": other_names,
-        "file": f"{stem}.zip",
+        "name": card["name"],
+        "aliases": card["aliases"],
+        "file": file,
         "sha256": hashlib.sha256(data).hexdigest(),
         "size": len(data),
         "url": None,
-        "benchmark": origin["name"],
+        "benchmark": benchmark,
         "kerasbind_version": __version__,
         "card": card,
     }
@@ -386,7 +385,7 @@ def _card(
             **origin,
             "cell": f"{RUNS}/{row.dataset}/{row.architecture}",
             "cell_architecture": row.architecture,  # "auto": the search chose the architecture
-            "code": None if pd.isna(row.code) else str(row.code),
+            "code": _code(row),
             "budget": record.get("budget"),
             "seed": record.get("seed"),
         },
