@@ -11,6 +11,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("KERASBIND_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# exact-number tests vary with oneDNN's kernels on AVX2 CPUs (7 Dec): the suite runs without
+# them unless told otherwise; tests/test_runtime.py checks kerasbind's own default in a subprocess
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.home() / ".cache" / "kerasbind" / "numba"))
 
 
