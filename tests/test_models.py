@@ -275,9 +275,11 @@ def test_adagrad_starts_its_accumulator_at_zero_as_pytorch() -> None:
     before = model.get_layer("logit").kernel.numpy().copy()
     model.train_on_batch(x, y)
     step = model.get_layer("logit").kernel.numpy() - before
-    moved = np.abs(step) > 0
-    assert moved.any()
-    np.testing.assert_allclose(np.abs(step[moved]), 0.05, rtol=1e-3)
+    moved = np.abs(step[np.abs(step) > 0])
+    assert moved.size and (moved <= 0.05 * (1 + 1e-3)).all()
+    # a gradient within a few 1e-10 of zero moves less (oneDNN's rounding makes a few); Keras's
+    # own start (accumulator 0.1) would move almost none of them by the whole learning rate
+    assert np.mean(np.isclose(moved, 0.05, rtol=1e-3)) >= 0.9
 
 
 def test_positional_pooling_features_and_what_it_can_learn() -> None:
