@@ -292,9 +292,14 @@ choice was made on training folds, never on a test file:
   the later cells run with it on, and kerasbind now turns it on itself (after ce78bd9). The
   search's compute is counted in learning steps, not seconds, so the same budget costs what the
   machine makes it cost.
+- Whether the stopping rules cut trials that would have caught up: `benchmarks/study_rungs.py`
+  over the first 15 `auto` CLIP-seq cells' curves (training folds): of 166 cut trials with
+  evidence, 6 needed no more than the median CV AUC gain that trials of their architecture
+  made after the same step in the other cells; the recurrent runners-up had levelled off
+  (docs/tuning.md, “Do the rules cut trials that would have caught up?”). Not rerun.
 - Not studied: initialisation and its standard deviations, weight decay, dense units (Table
-  2's rules); whether the 500-step rungs cut a slow starter too early; any architecture but
-  deepbind (dilated and ecblstm get the same budget and space)."""
+  2's rules); any architecture but deepbind (dilated and ecblstm get the same budget and
+  space)."""
 
 REPRODUCE = """\
 ```
