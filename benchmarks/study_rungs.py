@@ -28,7 +28,7 @@ def curves(trials: pd.DataFrame) -> list[dict[int, float]]:
     """Each trial's best-so-far CV AUC at every step it was scored."""
     steps = sorted(int(m[1]) for c in trials.columns if (m := STEP_COLUMN.match(c)))
     scored = trials[[f"cv_auc_step{s}" for s in steps]].to_numpy(dtype=float)
-    best_so_far = np.fmax.accumulate(np.nan_to_num(scored, nan=-np.inf), axis=1)
+    best_so_far = np.fmax.accumulate(scored, axis=1)  # fmax passes NaN (not scored) over
     return [
         {s: float(v) for s, v, seen in zip(steps, row, ~np.isnan(raw), strict=True) if seen}
         for row, raw in zip(best_so_far, scored, strict=True)
