@@ -293,7 +293,7 @@ choice was made on training folds, never on a test file:
   search's compute is counted in learning steps, not seconds, so the same budget costs what the
   machine makes it cost.
 - Whether the stopping rules cut trials that would have caught up: `benchmarks/study_rungs.py`
-  over the first 15 `auto` CLIP-seq cells' curves (training folds): of 166 cut trials with
+  over the first 18 `auto` CLIP-seq cells' curves (training folds): of 200 cut trials with
   evidence, 6 needed no more than the median CV AUC gain that trials of their architecture
   made after the same step in the other cells; the recurrent runners-up had levelled off
   (docs/tuning.md, “Do the rules cut trials that would have caught up?”). Not rerun.
