@@ -14,6 +14,7 @@ import pytest
 
 from kerasbind.benchmark import run_benchmark
 from kerasbind.benchmark.cells import Cell, plan, shard
+from kerasbind.benchmark.compute import onednn
 from kerasbind.benchmark.runner import cell_budgets
 from kerasbind.benchmark.sources import DatasetSource, read_manifest
 from kerasbind.cli import main
@@ -92,6 +93,7 @@ def test_shards_then_resume_then_summary(inputs, tmp_path: Path, capsys) -> None
         "load",
         "cores",
         "cpu",
+        "onednn",
         "budget",
         "seed",
         "kerasbind_version",
@@ -102,6 +104,7 @@ def test_shards_then_resume_then_summary(inputs, tmp_path: Path, capsys) -> None
     # the compute each cell used: its search's steps over the folds and the final model's
     assert (results.total_steps >= results.learning_steps + 2 * 30 * results.trials).all()
     assert (results.cpu_seconds > 0).all() and (results.load >= 0).all()
+    assert set(results.onednn) == {onednn()}  # "off" under tests/conftest.py's setting
     assert set(results.budget) == {"tiny"} and set(results.learning_steps) <= {30, 60}
     assert results.test_auc_roc.between(0, 1).all()
     # one-hot DeepBind learns the planted motifs in 60 steps (0.966 and 0.925 here); the k-mer
@@ -376,6 +379,19 @@ def test_the_recorded_code_changes_only_with_the_package(tmp_path: Path) -> None
     assert code_commit(tmp_path) == commit
     (tmp_path / "kerasbind" / "model.py").write_text("A = 2\n")
     assert code_commit(tmp_path) == f"{commit}+changes"
+
+
+@pytest.mark.parametrize(
+    ("asked", "recorded"),
+    [("1", "on"), ("TRUE", "on"), ("0", "off"), ("false", "off"), ("", "TensorFlow's default")],
+)
+def test_compute_records_what_onednn_was_asked_to_do(monkeypatch, asked, recorded) -> None:
+    from kerasbind.benchmark.compute import ComputeMeter
+
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", asked)
+    assert ComputeMeter(interval=60).read()["onednn"] == recorded
+    monkeypatch.setenv("KERAS_BACKEND", "jax")  # TensorFlow does not train there
+    assert ComputeMeter(interval=60).read()["onednn"] is None
 
 
 def test_compute_ledger_sums_attempts_and_refuses_a_strange_one(tmp_path: Path) -> None:

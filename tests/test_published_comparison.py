@@ -240,6 +240,9 @@ def test_compute_table(results) -> None:
     assert "processor" not in table
     elsewhere = results.assign(cpu=["Other CPU"] + ["Test CPU"] * (len(results) - 1))
     assert "processor" in compute_table(elsewhere)
+    assert "oneDNN" not in table and "oneDNN" not in compute_table(results.assign(onednn="on"))
+    mixed = compute_table(results.assign(onednn=["off"] + ["on"] * (len(results) - 1)))
+    assert sorted(set(mixed["oneDNN"])) == ["off", "on"]
 
 
 def _page_module():

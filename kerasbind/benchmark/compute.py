@@ -4,7 +4,8 @@ A benchmark's wall times mean little without the machine and what else ran on it
 cell records them (`ComputeMeter.read`): wall seconds, this process's CPU seconds, the mean
 1-minute load average while the cell ran (sampled every ``interval`` seconds: on a machine with
 ``cores`` cores, a load near ``cores`` while the cell's own CPU share is near it too means the
-cell had the machine to itself), the processor and the git commit of the code.
+cell had the machine to itself), the processor, whether TensorFlow's oneDNN kernels were asked
+for (they change both speed and rounding) and the git commit of the code.
 
 A cell that is interrupted and resumed (`kerasbind benchmark` run again) has cost every
 attempt, not only the last: the meter keeps a ledger (``compute.json`` in the cell's folder),
@@ -39,6 +40,16 @@ def cpu_model() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return platform.processor() or platform.machine()
+
+
+def onednn() -> str | None:
+    """TensorFlow's oneDNN kernels as this process asked for them (``TF_ENABLE_ONEDNN_OPTS``,
+    which kerasbind sets to 1 unless the user set it): "on", "off", or "TensorFlow's default"
+    (unset or unreadable: TensorFlow decides by CPU); None under another Keras backend."""
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return None
+    asked = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "").strip().lower()
+    return {"1": "on", "true": "on", "0": "off", "false": "off"}.get(asked, "TensorFlow's default")
 
 
 PACKAGE_PATHS = ("kerasbind", "tfds_builders", "pyproject.toml")  # what decides the results
@@ -118,6 +129,7 @@ class ComputeMeter:
             "attempts": len(attempts),
             "cores": os.cpu_count(),
             "cpu": cpu_model(),
+            "onednn": onednn(),
             "code": code_commit(),
         }
 

@@ -243,6 +243,7 @@ SETTINGS = {
     "code": "code",
     "cores": "cores",
     "cpu": "processor",
+    "onednn": "oneDNN",
 }
 
 
@@ -261,7 +262,8 @@ def every_cell(results: pd.DataFrame) -> pd.DataFrame:
 def compute_table(results: pd.DataFrame) -> pd.DataFrame:
     """What every cell cost, in reading order of its experiment (numbered ones first): the
     architecture it chose, trials, the final model's and all learning steps, wall and CPU
-    seconds, load, cores and code commit (and the processor, where the cells ran on several)."""
+    seconds, load, cores and code commit (and the processor and oneDNN's state, where the cells
+    differ in them)."""
     table = results.iloc[natural_order(results["dataset"].map(experiment))]
     compute = pd.DataFrame(
         {
@@ -278,8 +280,9 @@ def compute_table(results: pd.DataFrame) -> pd.DataFrame:
             "code": table["code"],
         }
     )
-    if table["cpu"].nunique() > 1:
-        compute["processor"] = table["cpu"]
+    for column, label in (("cpu", "processor"), ("onednn", "oneDNN")):
+        if column in table and table[column].nunique(dropna=False) > 1:
+            compute[label] = table[column]
     return compute.reset_index(drop=True)
 
 

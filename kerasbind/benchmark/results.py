@@ -26,6 +26,7 @@ COLUMNS = [
     "load",
     "cores",
     "cpu",
+    "onednn",
     "budget",
     "seed",
     "kerasbind_version",
