@@ -291,7 +291,12 @@ choice was made on training folds, never on a test file:
   against 50–102 ms. oneDNN trained 1.04–2.0× faster on that CPU (benchmarks/RESULTS.md), so
   the later cells run with it on, and kerasbind now turns it on itself (after ce78bd9). The
   search's compute is counted in learning steps, not seconds, so the same budget costs what the
-  machine makes it cost.
+  machine makes it cost. TAF15's cell (AMD EPYC, oneDNN on) went over: 1 h 24 min over three
+  attempts, CPU time per core 70 min. Its 15 trials took 79 min: a third danq_star draw, cut at
+  8,000 steps, 18.0 min; a second kegru draw (80 units), cut at 3,500, 12.4 min; ECBLSTM 11.2
+  min; the first four trials 19.1 min beside a presets build (load 4.1); the rest (data, three
+  ECLSTM final models of 2,000 steps, the test) 5 min. Random draws of large recurrent settings
+  are where `auto` spends past the hour.
 - Whether the stopping rules cut trials that would have caught up: `benchmarks/study_rungs.py`
   over the first 18 `auto` CLIP-seq cells' curves (training folds): of 200 cut trials with
   evidence, 6 needed no more than the median CV AUC gain that trials of their architecture
