@@ -6,7 +6,10 @@ the stopping rule cut at step *s* (``behind the median`` at a rung or checkpoint
 improving`` at a checkpoint), the gain it needed to reach the score the search
 chose is set beside the gains that trials of the same architecture made after step *s* where
 they went on, in the *other* cells (best CV AUC at the end minus best so far at *s*). A cut is
-counted as one that might have caught up when its needed gain is within the largest gain seen::
+counted as one that might have caught up when its needed gain is within the largest gain seen.
+Then, for each cell's chosen trial, the step it chose beside the rung where its CV AUC peaked, and
+how far the peak was above the chosen score (an optimistic figure: the best of more points on the
+same folds)::
 
     python benchmarks/study_rungs.py benchmarks/published_comparison
 """
@@ -24,10 +27,21 @@ STEP_COLUMN = re.compile(r"^cv_auc_step(\d+)$")
 CUT = ("behind the median", "no longer improving")
 
 
+def auto_cells(out: Path) -> list[tuple[str, pd.DataFrame]]:
+    """Every `auto` cell's name and trials."""
+    paths = sorted(out.glob("runs/*/*/auto/trials.csv"))
+    return [(path.parts[-3], pd.read_csv(path)) for path in paths]
+
+
+def scores(trials: pd.DataFrame) -> tuple[list[int], np.ndarray]:
+    """The steps at which trials were scored and each trial's CV AUC there (NaN: not scored)."""
+    steps = sorted(int(m[1]) for c in trials.columns if (m := STEP_COLUMN.match(c)))
+    return steps, trials[[f"cv_auc_step{s}" for s in steps]].to_numpy(dtype=float)
+
+
 def curves(trials: pd.DataFrame) -> list[dict[int, float]]:
     """Each trial's best-so-far CV AUC at every step it was scored."""
-    steps = sorted(int(m[1]) for c in trials.columns if (m := STEP_COLUMN.match(c)))
-    scored = trials[[f"cv_auc_step{s}" for s in steps]].to_numpy(dtype=float)
+    steps, scored = scores(trials)
     best_so_far = np.fmax.accumulate(scored, axis=1)  # fmax passes NaN (not scored) over
     return [
         {s: float(v) for s, v, seen in zip(steps, row, ~np.isnan(raw), strict=True) if seen}
@@ -35,18 +49,17 @@ def curves(trials: pd.DataFrame) -> list[dict[int, float]]:
     ]
 
 
-def cell_trials(out: Path) -> pd.DataFrame:
+def cell_trials(cells: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
     """Every `auto` cell's trials: architecture, stop, curve, gain needed to be chosen."""
     rows = []
-    for path in sorted(out.glob("runs/*/*/auto/trials.csv")):
-        trials = pd.read_csv(path)
+    for cell, trials in cells:
         chosen = float(trials.cv_auc.max())
         winner = trials.cv_auc.idxmax()
         for (row, trial), curve in zip(trials.iterrows(), curves(trials), strict=True):
             if curve:
                 rows.append(
                     {
-                        "cell": path.parts[-3],
+                        "cell": cell,
                         "architecture": trial.architecture,
                         "stop_reason": trial.stop_reason,
                         "stopped_at": max(curve),
@@ -100,13 +113,49 @@ def summary(stopped: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def winners(cells: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    """Each cell's chosen trial: the step it chose, the rung where its CV AUC peaked, the gap."""
+    rows = []
+    for cell, trials in cells:
+        winner = trials.cv_auc.idxmax()
+        steps, scored = scores(trials)
+        curve = scored[trials.index.get_loc(winner)]
+        peak = int(np.nanargmax(curve))
+        rows.append(
+            {
+                "cell": cell,
+                "architecture": trials.architecture[winner],
+                "chosen_step": int(trials.learning_steps[winner]),
+                "peak_step": steps[peak],
+                "above_chosen": float(curve[peak] - trials.cv_auc[winner]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def peak_summary(chosen: pd.DataFrame) -> str:
+    """How many winners chose each step, how many peaked before it, and by how much."""
+    counts = chosen.chosen_step.value_counts().sort_index()
+    steps = ", ".join(f"{n} at {step:,}" for step, n in counts.items())
+    top = chosen.loc[chosen.above_chosen.idxmax()]
+    return (
+        f"winners' chosen steps: {steps}; {int((chosen.peak_step < chosen.chosen_step).sum())}"
+        f" of {len(chosen)} peaked at an earlier rung (most often"
+        f" {chosen.peak_step[chosen.peak_step < chosen.chosen_step].mode().min():,});"
+        f" best rung above the chosen CV AUC: median {chosen.above_chosen.median():.4f},"
+        f" at most {top.above_chosen:.4f} ({top.cell})"
+    )
+
+
 def main() -> None:
     out = Path(study_arguments(__doc__, set())[0])
-    trials = cell_trials(out)
-    if trials.empty:
+    cells = auto_cells(out)
+    if not cells:
         raise SystemExit(f"{out}: no auto cell with a trials.csv under runs/*/*/auto/")
-    print(f"{trials.cell.nunique()} auto cells, {len(trials)} trials")
+    trials = cell_trials(cells)
+    print(f"{len(cells)} auto cells, {len(trials)} trials")
     print(summary(cuts(trials)))
+    print(peak_summary(winners(cells)))
 
 
 if __name__ == "__main__":

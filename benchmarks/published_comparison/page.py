@@ -298,13 +298,13 @@ choice was made on training folds, never on a test file:
   ECLSTM final models of 2,000 steps, the test) 5 min. Random draws of large recurrent settings
   are where `auto` spends past the hour.
 - Whether the stopping rules cut trials that would have caught up: `benchmarks/study_rungs.py`
-  over the first 23 `auto` CLIP-seq cells' curves (training folds): of 261 cut trials with
-  evidence, 11 needed no more than the median CV AUC gain that trials of their architecture
+  over the 25 `auto` CLIP-seq cells' curves (training folds): of 285 cut trials with
+  evidence, 12 needed no more than the median CV AUC gain that trials of their architecture
   made after the same step in the other cells; the recurrent runners-up had levelled off
   (docs/tuning.md, “Do the rules cut trials that would have caught up?”). Not rerun. The
-  winners peak early: 17 of 23 chose the first checkpoint (2,000 steps), and 16 peaked at a
-  rung before the step they chose, a median 0.0006 of CV AUC above it (docs/tuning.md, “The
-  winners peak early”).
+  winners peak early: 19 of 25 chose the first checkpoint (2,000 steps), and 17 peaked at a
+  rung before the step they chose; over the 25, the best rung was a median 0.0006 of CV AUC
+  above the chosen score (docs/tuning.md, “The winners peak early”).
 - Not studied: initialisation and its standard deviations, weight decay, dense units (Table
   2's rules); any architecture but deepbind (dilated and ecblstm get the same budget and
   space)."""
