@@ -1,7 +1,8 @@
 """Do the stopping rule's rungs cut trials that would have caught up? (issue 24)
 
-Reads the `auto` cells of a finished comparison (``OUT/runs/*/*/auto/trials.csv``: CV AUCs on
-the search's training folds at every rung and checkpoint; no test AUC is read). For each trial
+Reads the `auto` cells of a finished comparison (``OUT/runs/ASSAY/*/auto/trials.csv``, e.g.
+ASSAY ``clip_seq``; every assay's without it: CV AUCs on the search's training folds at every
+rung and checkpoint; no test AUC is read). For each trial
 the stopping rule cut at step *s* (``behind the median`` at a rung or checkpoint, ``no longer
 improving`` at a checkpoint), the gain it needed to reach the score the search
 chose is set beside the gains that trials of the same architecture made after step *s* where
@@ -11,12 +12,13 @@ Then, for each cell's chosen trial, the step it chose beside the rung where its 
 how far the peak was above the chosen score (an optimistic figure: the best of more points on the
 same folds)::
 
-    python benchmarks/study_rungs.py benchmarks/published_comparison
+    python benchmarks/study_rungs.py benchmarks/published_comparison clip_seq
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +29,9 @@ STEP_COLUMN = re.compile(r"^cv_auc_step(\d+)$")
 CUT = ("behind the median", "no longer improving")
 
 
-def auto_cells(out: Path) -> list[tuple[str, pd.DataFrame]]:
-    """Every `auto` cell's name and trials."""
-    paths = sorted(out.glob("runs/*/*/auto/trials.csv"))
+def auto_cells(out: Path, assay: str = "*") -> list[tuple[str, pd.DataFrame]]:
+    """Every `auto` cell's name and trials (of one assay's folder, or all)."""
+    paths = sorted(out.glob(f"runs/{assay}/*/auto/trials.csv"))
     return [(path.parts[-3], pd.read_csv(path)) for path in paths]
 
 
@@ -148,10 +150,12 @@ def peak_summary(chosen: pd.DataFrame) -> str:
 
 
 def main() -> None:
-    out = Path(study_arguments(__doc__, set())[0])
-    cells = auto_cells(out)
+    out, *assay = study_arguments(__doc__, set())
+    cells = auto_cells(Path(out), *assay[:1])
     if not cells:
-        raise SystemExit(f"{out}: no auto cell with a trials.csv under runs/*/*/auto/")
+        where = f"runs/{assay[0] if assay else '*'}/*/auto/"
+        print(f"{out}: no auto cell with a trials.csv under {where}", file=sys.stderr)
+        sys.exit(2)
     trials = cell_trials(cells)
     print(f"{len(cells)} auto cells, {len(trials)} trials")
     print(summary(cuts(trials)))
