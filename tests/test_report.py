@@ -231,6 +231,23 @@ def test_report_command_and_errors(report_run, tmp_path, capsys):
     assert main(["report", str(report_run.path), "--out", str(tmp_path / "no" / "r.html")]) == 2
 
 
+def test_report_refuses_a_malformed_architecture_ranking(tuned_run, tmp_path, capsys):
+    """kerasbind.json is read as untrusted input: a ranking row that is not one is a one-line
+    error naming the file and the row, exit 2, no traceback."""
+    from kerasbind.cli import main
+
+    folder = tmp_path / "run"
+    shutil.copytree(tuned_run.path, folder)
+    config = json.loads((folder / "kerasbind.json").read_text())
+    row = {"architecture": "kegru", "cv_auc": None, "trials": 1, "seconds": 9.0, "steps": 1000}
+    config["tuning"]["architectures"] = [row, {**row, "cut": {"cv_auc": 0.7, "stopped_at": "y"}}]
+    (folder / "kerasbind.json").write_text(json.dumps(config))
+    assert main(["report", str(folder)]) == 2
+    error = capsys.readouterr().err
+    assert f"{folder / 'kerasbind.json'}: tuning.architectures[1] is not" in error
+    assert len(error.strip().splitlines()) == 1
+
+
 def test_report_on_a_folder_that_is_not_a_run_answers_before_tensorflow(tmp_path):
     code = (
         "import sys\nfrom kerasbind.cli import main\n"

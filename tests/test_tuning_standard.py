@@ -1,5 +1,5 @@
 """The ``standard`` budget, first trials (a portfolio) and ``--arch auto`` on small simulated
-data."""
+data; ``--arch auto``'s ranking of architectures on a committed cell of the comparison."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from kerasbind.simulate import simulate_binding
 from kerasbind.tuning.priors import STANDARD_SPACE
 
 TINY = dict(folds=2, max_steps=40, eval_every=20, final_models=1, seed=1)
+COMPARISON = Path(__file__).resolve().parents[1] / "benchmarks" / "published_comparison"
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +141,32 @@ def test_auto_draws_no_more_of_an_architecture_that_did_not_learn(tmp_path: Path
     assert drawn[:3] == ["danq", "deepbind", "kegru"]  # the first trials, as given
     assert drawn[3:] == ["deepbind"] * 27  # danq and kegru failed their only trial
     assert architectures_that_did_not_learn(oracle.trials.values()) == {"danq", "kegru"}
+
+
+def test_auto_ranking_says_where_architectures_without_a_checkpoint_were_cut() -> None:
+    """On a committed `auto` cell's trials.csv (ChIP-seq SERBP1, budget auto): the ranking
+    matches what the run recorded, and each architecture whose trials were all cut at rungs
+    gets its best CV AUC there and the step its best trial was stopped at, in the report too."""
+    from kerasbind.tuning.auto import architecture_ranking
+
+    cell = COMPARISON / "runs/chip_seq/SERBP1_H1-hESC_HudsonAlpha/auto"
+    table = pd.read_csv(cell / "trials.csv")
+    recorded = json.loads((cell / "kerasbind.json").read_text())["tuning"]["architectures"]
+    ranking = architecture_ranking(table, folds=2)
+    assert len(ranking) == len(recorded)
+    assert [{key: row[key] for key in old} for row, old in zip(ranking, recorded, strict=True)] == (
+        recorded
+    )
+    for row in ranking:
+        trials = table[table["architecture"] == row["architecture"]]
+        if trials["learning_steps"].notna().any():
+            assert "cut" not in row and row["cv_auc"] is not None
+            continue
+        best = trials.loc[trials["cv_auc"].idxmax()]
+        assert row["cut"] == {"cv_auc": best["cv_auc"], "stopped_at": best["stopped_at"]}
+    assert [row["architecture"] for row in ranking if "cut" in row] == [
+        "deepbind_star", "dilated", "danq", "eclstm", "ecblstm", "kegru", "danq_star"
+    ]  # fmt: skip
+    paragraph = summary(table, {"architectures": ranking})
+    assert "kegru cut at 1,500 steps, best CV AUC 0.7623 by then (2 trials," in paragraph
+    assert "danq cut at 500 steps, best CV AUC 0.5989 by then (1 trial," in paragraph

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kerasbind.errors import KerasbindError
+from kerasbind.run.layout import CONFIG_FILE
 
 REPORT_FILE = "report.html"
 SECTIONS = (
@@ -81,9 +82,11 @@ def build_report(
         section("Training history", history),
     ]
     if table is not None:
-        parts.append(
-            section("Tuning trials", trials.trials_section(table, config.get("tuning", {})))
-        )
+        try:
+            tuning = trials.trials_section(table, config.get("tuning", {}))
+        except KerasbindError as error:  # a hand-edited or hostile kerasbind.json
+            raise KerasbindError(f"{run_dir / CONFIG_FILE}: {error}") from None
+        parts.append(section("Tuning trials", tuning))
     parts += [
         section("Motifs", motif_section(run_dir, config, _path(motifs), _path(modisco))),
         section("Mutation maps", evidence.mutation_section(run, scores, why)),

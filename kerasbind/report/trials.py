@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kerasbind.errors import KerasbindError
 from kerasbind.html import (
     NOT_SET,
     escape,
@@ -101,13 +102,51 @@ def summary(trials: pd.DataFrame, tuning: dict[str, Any]) -> str:
         at = f" at {steps:,.0f} learning steps" if pd.notna(steps) else ""
         text += f" Trial {best} was chosen: cross-validated AUC {row['cv_auc']:.4f}{at}."
     ranking = [  # --arch auto: each architecture's best CV AUC and cost, the chosen one first
-        f"{r['architecture']} {'-' if r['cv_auc'] is None else format(r['cv_auc'], '.4f')} "
-        f"({r['trials']} trials, {format_duration(r['seconds'])}, {r['steps']:,} steps)"
-        for r in tuning.get("architectures", [])
+        f"{r['architecture']} {_ranked_score(r)} "
+        f"({r['trials']} trial{'s' * (r['trials'] != 1)}, {format_duration(r['seconds'])},"
+        f" {r['steps']:,} steps)"
+        for r in architecture_ranking(tuning)
     ]
     if ranking:
         text += f" Architectures by best CV AUC (cost): {'; '.join(ranking)}."
     return f"<p>{escape(text)}</p>"
+
+
+def architecture_ranking(tuning: dict[str, Any]) -> list[dict[str, Any]]:
+    """``tuning.architectures`` of an ``--arch auto`` run, checked (kerasbind.json is read as
+    untrusted input): each row an architecture's name, best CV AUC or null, trials, seconds,
+    learning steps and, where no trial reached a checkpoint, ``cut``."""
+    rows = tuning.get("architectures", [])
+    for index, row in enumerate(rows if isinstance(rows, list) else [None]):
+        cut = row.get("cut") if isinstance(row, dict) else None
+        if not (
+            isinstance(row, dict)
+            and isinstance(row.get("architecture"), str)
+            and (row.get("cv_auc") is None or _number(row["cv_auc"]))
+            and all(_number(row.get(key)) for key in ("trials", "seconds", "steps"))
+            and (cut is None or (isinstance(cut, dict) and _number(cut.get("cv_auc"))))
+            and (cut is None or _number(cut.get("stopped_at")))
+        ):
+            raise KerasbindError(
+                f"tuning.architectures[{index}] is not an architecture's ranking"
+                " (architecture, cv_auc, trials, seconds, steps and, if cut, cut.cv_auc and"
+                " cut.stopped_at)"
+            )
+    return rows
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _ranked_score(row: dict[str, Any]) -> str:
+    """An architecture's best CV AUC, or where its trials were cut before any checkpoint."""
+    if row["cv_auc"] is not None:
+        return format(row["cv_auc"], ".4f")
+    cut = row.get("cut")  # absent in run folders written before kerasbind recorded it
+    if cut is None:
+        return "-"
+    return f"cut at {cut['stopped_at']:,} steps, best CV AUC {cut['cv_auc']:.4f} by then"
 
 
 def trial_curves(trials: pd.DataFrame) -> dict[int, dict[int, dict[int, float]]]:

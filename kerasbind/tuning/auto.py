@@ -111,19 +111,24 @@ class AutoTuner(CrossValidationTuner):
 
 def architecture_ranking(table: pd.DataFrame, folds: int) -> list[dict[str, Any]]:
     """Per architecture, best first: its best CV AUC (among trials that reached a checkpoint),
-    its trials, and what they cost (seconds, learning steps over all folds)."""
+    its trials, and what they cost (seconds, learning steps over all folds). An architecture
+    none of whose trials reached a checkpoint has no CV AUC but a ``cut``: the best CV AUC its
+    trials had at a rung, and the step where that trial was stopped."""
     ranking = []
     for name, rows in table.groupby(ARCHITECTURE, sort=False):
         scored = rows.dropna(subset=["learning_steps"])
-        ranking.append(
-            {
-                "architecture": str(name),
-                "cv_auc": float(scored["cv_auc"].max()) if len(scored) else None,
-                "trials": len(rows),
-                "seconds": round(float(rows["seconds"].fillna(0).sum()), 1),
-                "steps": steps_spent(rows, folds),
-            }
-        )
+        entry = {
+            "architecture": str(name),
+            "cv_auc": float(scored["cv_auc"].max()) if len(scored) else None,
+            "trials": len(rows),
+            "seconds": round(float(rows["seconds"].fillna(0).sum()), 1),
+            "steps": steps_spent(rows, folds),
+        }
+        at_rungs = rows.dropna(subset=["cv_auc", "stopped_at"])
+        if not len(scored) and len(at_rungs):
+            best = at_rungs.loc[at_rungs["cv_auc"].idxmax()]
+            entry["cut"] = {"cv_auc": float(best["cv_auc"]), "stopped_at": int(best["stopped_at"])}
+        ranking.append(entry)
     return sorted(ranking, key=lambda row: (row["cv_auc"] is None, -(row["cv_auc"] or 0.0)))
 
 
