@@ -88,3 +88,18 @@ def test_the_checks_catch_a_broken_page(report_page, tmp_path):
     failing = tmp_path / "failing.html"
     failing.write_text(text.replace("</body>", "<script>undefinedName()</script></body>"))
     assert render(failing).console_errors
+
+
+def test_a_script_smuggled_into_a_page_does_not_run(report_page, tmp_path):
+    """Pages carry a Content-Security-Policy that allows their own sorting script only: markup
+    that a stranger's run folder got into the page past an escape cannot run a script."""
+    smuggled = tmp_path / "smuggled.html"
+    script = "<script>document.body.insertAdjacentText('beforeend', 'SMUGGLED')</script>"
+    smuggled.write_text(report_page.read_text().replace("</h1>", f"</h1>{script}", 1))
+    shown = render(smuggled)
+    assert "SMUGGLED" not in shown.text
+    assert any("Content Security Policy" in error for error in shown.console_errors)
+    unguarded = tmp_path / "unguarded.html"  # the same page without its policy: the script runs
+    policy = smuggled.read_text().split("<meta http-equiv=", 1)[1].split(">", 1)[0]
+    unguarded.write_text(smuggled.read_text().replace(f"<meta http-equiv={policy}>", ""))
+    assert "SMUGGLED" in render(unguarded).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -231,9 +232,10 @@ def test_report_command_and_errors(report_run, tmp_path, capsys):
     assert main(["report", str(report_run.path), "--out", str(tmp_path / "no" / "r.html")]) == 2
 
 
-def test_report_refuses_a_malformed_architecture_ranking(tuned_run, tmp_path, capsys):
-    """kerasbind.json is read as untrusted input: a ranking row that is not one is a one-line
-    error naming the file and the row, exit 2, no traceback."""
+def test_report_refuses_malformed_tuning_records(tuned_run, tmp_path, capsys):
+    """kerasbind.json and trials.csv are read as untrusted input: a ranking row that is not
+    one, a figure that is not a number, a trials.csv cell that is not a number: each a one-line
+    error naming the file and the field (and line), exit 2, no traceback."""
     from kerasbind.cli import main
 
     folder = tmp_path / "run"
@@ -246,6 +248,34 @@ def test_report_refuses_a_malformed_architecture_ranking(tuned_run, tmp_path, ca
     error = capsys.readouterr().err
     assert f"{folder / 'kerasbind.json'}: tuning.architectures[1] is not" in error
     assert len(error.strip().splitlines()) == 1
+    config["tuning"] = {**config["tuning"], "architectures": [row], "trials": "<i>many</i>"}
+    (folder / "kerasbind.json").write_text(json.dumps(config))
+    assert main(["report", str(folder)]) == 2
+    assert "tuning.trials must be a number, not '<i>many</i>'" in capsys.readouterr().err
+    trials = pd.read_csv(folder / "trials.csv")
+    trials["cv_auc"] = trials["cv_auc"].astype(object)
+    trials.loc[1, "cv_auc"] = "high"
+    trials.to_csv(folder / "trials.csv", index=False)
+    config["tuning"]["trials"] = 2
+    (folder / "kerasbind.json").write_text(json.dumps(config))
+    assert main(["report", str(folder)]) == 2
+    error = capsys.readouterr().err
+    assert f"{folder / 'trials.csv'}: line 3: cv_auc must be a number, not 'high'" in error
+
+
+def test_report_escapes_what_kerasbind_json_says(tuned_run, tmp_path):
+    """Markup in the recorded training fields is shown as text, not read as HTML."""
+    import kerasbind as kb
+
+    folder = tmp_path / "run"
+    shutil.copytree(tuned_run.path, folder)
+    config = json.loads((folder / "kerasbind.json").read_text())
+    config["training"]["steps"] = "<b>lots</b>"
+    config["training"]["seed"] = "<i>7</i>"
+    (folder / "kerasbind.json").write_text(json.dumps(config))
+    text = kb.write_report(kb.load_run(folder)).read_text()
+    assert "trained &lt;b&gt;lots&lt;/b&gt; learning steps" in text and "<b>lots</b>" not in text
+    assert "seed &lt;i&gt;7&lt;/i&gt;" in text and "<i>7</i>" not in text
 
 
 def test_report_on_a_folder_that_is_not_a_run_answers_before_tensorflow(tmp_path):
@@ -283,7 +313,7 @@ def test_opening_names_the_input_and_which_seed_made_the_model():
         "options": {"cv": {"seed": 3}},
         "tuning": {"trials": 6, "folds": 2},
     }
-    line = opening(config, {}, None)
+    line = html.unescape(opening(config, {}, None))  # the page shows the text, quotes escaped
     assert "k-mer embedding input" in line
     assert "search seed 3, kept final model's seed 4" in line
     del config["tuning"]

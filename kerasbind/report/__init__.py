@@ -56,6 +56,11 @@ def build_report(
 
     run_dir = Path(run.path) if run.path is not None else None
     config = run.config
+    try:  # a hand-edited or hostile kerasbind.json
+        trials.check_tuning(config.get("tuning", {}))
+    except KerasbindError as error:
+        where = run_dir / CONFIG_FILE if run_dir else CONFIG_FILE
+        raise KerasbindError(f"{where}: {error}") from None
     metrics = run.metrics
     scores, why = evidence.test_scores(run, test)
     if scores is not None and not (metrics.get("test") or {}).get("auc_roc"):
@@ -82,11 +87,9 @@ def build_report(
         section("Training history", history),
     ]
     if table is not None:
-        try:
-            tuning = trials.trials_section(table, config.get("tuning", {}))
-        except KerasbindError as error:  # a hand-edited or hostile kerasbind.json
-            raise KerasbindError(f"{run_dir / CONFIG_FILE}: {error}") from None
-        parts.append(section("Tuning trials", tuning))
+        parts.append(
+            section("Tuning trials", trials.trials_section(table, config.get("tuning", {})))
+        )
     parts += [
         section("Motifs", motif_section(run_dir, config, _path(motifs), _path(modisco))),
         section("Mutation maps", evidence.mutation_section(run, scores, why)),

@@ -86,16 +86,16 @@ def opening(config: dict[str, Any], metrics: dict[str, Any], run_dir: Path | Non
         else ""
     )
     steps = training.get("steps")
+    steps = f"{steps:,}" if isinstance(steps, int) else format_value(steps)
     saved = (
         f"saved {escape(saved_at(run_dir))} in <code>{escape(run_dir)}</code>"
         if run_dir
         else "not saved to a folder"
     )
     line = (
-        f"{escape(arch.get('name', '?'))} ({kind} input, {encoder.get('length', '?')} "
-        f"positions, {_strands(config)}), {how}trained "
-        f"{f'{steps:,}' if isinstance(steps, int) else format_value(steps)} learning steps, "
-        f"{_seeds(config)}; {saved}."
+        f"{escape(arch.get('name', '?'))} ({kind} input, {escape(encoder.get('length', '?'))} "
+        f"positions, {_strands(config)}), {escape(how)}trained {escape(steps)} learning steps, "
+        f"{escape(_seeds(config))}; {saved}."
     )
     command = config.get("command")
     made = (

@@ -25,6 +25,8 @@ TRIALS_FILE = "trials.csv"
 REACHED, DID_NOT_LEARN = "reached max steps", "did not learn"
 _FOLD_STEP = re.compile(r"fold(\d+)_auc_step(\d+)")
 _PER_STEP = re.compile(r"(cv|fold\d+)_auc_step\d+")
+# the columns the report computes with (the hyper-parameters' are shown as they are)
+_NUMERIC = re.compile(r"trial|cv_auc|learning_steps|stopped_at|seconds|(cv|fold\d+)_auc(_step\d+)?")
 AUC_FLOOR = 0.5  # the history's y axis starts at chance, or lower when a trial went below it
 
 
@@ -33,7 +35,21 @@ def read_trials(run_dir: Path | None) -> pd.DataFrame | None:
     written before ``trial_id`` was recorded held KerasTuner's 0-based id there)."""
     if run_dir is None or not (run_dir / TRIALS_FILE).is_file():
         return None
-    trials = pd.read_csv(run_dir / TRIALS_FILE)
+    path = run_dir / TRIALS_FILE
+    try:
+        trials = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError) as error:  # pandas' ParserError is a ValueError
+        raise KerasbindError(f"{path}: not a trials table ({error})") from None
+    for column in [c for c in trials.columns if _NUMERIC.fullmatch(str(c))]:
+        numbers = pd.to_numeric(trials[column], errors="coerce")
+        wrong = numbers.isna() & trials[column].notna()
+        if wrong.any():
+            row = int(wrong.to_numpy().argmax())
+            raise KerasbindError(
+                f"{path}: line {row + 2}: {column} must be a number, not"
+                f" {trials[column].iloc[row]!r:.60}"
+            )
+        trials[column] = numbers
     if "trial_id" not in trials and "trial" in trials:
         trials = trials.assign(trial=trials["trial"].astype(int) + 1)
     return trials
@@ -105,17 +121,23 @@ def summary(trials: pd.DataFrame, tuning: dict[str, Any]) -> str:
         f"{r['architecture']} {_ranked_score(r)} "
         f"({r['trials']} trial{'s' * (r['trials'] != 1)}, {format_duration(r['seconds'])},"
         f" {r['steps']:,} steps)"
-        for r in architecture_ranking(tuning)
+        for r in tuning.get("architectures", [])
     ]
     if ranking:
         text += f" Architectures by best CV AUC (cost): {'; '.join(ranking)}."
     return f"<p>{escape(text)}</p>"
 
 
-def architecture_ranking(tuning: dict[str, Any]) -> list[dict[str, Any]]:
-    """``tuning.architectures`` of an ``--arch auto`` run, checked (kerasbind.json is read as
-    untrusted input): each row an architecture's name, best CV AUC or null, trials, seconds,
-    learning steps and, where no trial reached a checkpoint, ``cut``."""
+def check_tuning(tuning: Any) -> None:
+    """What the report reads of ``kerasbind.json``'s ``tuning`` (untrusted input): an object
+    whose figures are numbers, and under ``--arch auto`` a ranking of architectures, each with
+    its name, best CV AUC or null, trials, seconds, learning steps and, where no trial reached a
+    checkpoint, ``cut``; a `KerasbindError` naming the field otherwise."""
+    if not isinstance(tuning, dict):
+        raise KerasbindError(f"tuning must be an object, not {type(tuning).__name__}")
+    for key in ("cv_auc", "trials", "folds", "budget", "trial"):
+        if tuning.get(key) is not None and not _number(tuning[key]):
+            raise KerasbindError(f"tuning.{key} must be a number, not {tuning[key]!r:.60}")
     rows = tuning.get("architectures", [])
     for index, row in enumerate(rows if isinstance(rows, list) else [None]):
         cut = row.get("cut") if isinstance(row, dict) else None
@@ -132,7 +154,6 @@ def architecture_ranking(tuning: dict[str, Any]) -> list[dict[str, Any]]:
                 " (architecture, cv_auc, trials, seconds, steps and, if cut, cut.cv_auc and"
                 " cut.stopped_at)"
             )
-    return rows
 
 
 def _number(value: Any) -> bool:
