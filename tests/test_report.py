@@ -252,11 +252,18 @@ def test_report_refuses_malformed_tuning_records(tuned_run, tmp_path, capsys):
     (folder / "kerasbind.json").write_text(json.dumps(config))
     assert main(["report", str(folder)]) == 2
     assert "tuning.trials must be a number, not '<i>many</i>'" in capsys.readouterr().err
+    config["tuning"]["trials"] = 2
+    for field, value, said in [
+        ("metrics", {"test": "perfect"}, "metrics.test must be an object, not str"),
+        ("data", {"n_train": "many"}, "data.n_train must be a number, not 'many'"),
+    ]:
+        (folder / "kerasbind.json").write_text(json.dumps({**config, field: value}))
+        assert main(["report", str(folder)]) == 2
+        assert f"{folder / 'kerasbind.json'}: {said}" in capsys.readouterr().err
     trials = pd.read_csv(folder / "trials.csv")
     trials["cv_auc"] = trials["cv_auc"].astype(object)
     trials.loc[1, "cv_auc"] = "high"
     trials.to_csv(folder / "trials.csv", index=False)
-    config["tuning"]["trials"] = 2
     (folder / "kerasbind.json").write_text(json.dumps(config))
     assert main(["report", str(folder)]) == 2
     error = capsys.readouterr().err
@@ -264,17 +271,16 @@ def test_report_refuses_malformed_tuning_records(tuned_run, tmp_path, capsys):
 
 
 def test_report_escapes_what_kerasbind_json_says(tuned_run, tmp_path):
-    """Markup in the recorded training fields is shown as text, not read as HTML."""
+    """Markup in a recorded field the report shows as it is (the model's seed) is shown as
+    text, not read as HTML."""
     import kerasbind as kb
 
     folder = tmp_path / "run"
     shutil.copytree(tuned_run.path, folder)
     config = json.loads((folder / "kerasbind.json").read_text())
-    config["training"]["steps"] = "<b>lots</b>"
     config["training"]["seed"] = "<i>7</i>"
     (folder / "kerasbind.json").write_text(json.dumps(config))
     text = kb.write_report(kb.load_run(folder)).read_text()
-    assert "trained &lt;b&gt;lots&lt;/b&gt; learning steps" in text and "<b>lots</b>" not in text
     assert "seed &lt;i&gt;7&lt;/i&gt;" in text and "<i>7</i>" not in text
 
 

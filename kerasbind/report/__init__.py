@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from kerasbind.errors import KerasbindError
+from kerasbind.report.record import check_record
 from kerasbind.run.layout import CONFIG_FILE
 
 REPORT_FILE = "report.html"
@@ -57,7 +58,7 @@ def build_report(
     run_dir = Path(run.path) if run.path is not None else None
     config = run.config
     try:  # a hand-edited or hostile kerasbind.json
-        trials.check_tuning(config.get("tuning", {}))
+        check_record(config)
     except KerasbindError as error:
         where = run_dir / CONFIG_FILE if run_dir else CONFIG_FILE
         raise KerasbindError(f"{where}: {error}") from None

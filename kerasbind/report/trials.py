@@ -128,38 +128,6 @@ def summary(trials: pd.DataFrame, tuning: dict[str, Any]) -> str:
     return f"<p>{escape(text)}</p>"
 
 
-def check_tuning(tuning: Any) -> None:
-    """What the report reads of ``kerasbind.json``'s ``tuning`` (untrusted input): an object
-    whose figures are numbers, and under ``--arch auto`` a ranking of architectures, each with
-    its name, best CV AUC or null, trials, seconds, learning steps and, where no trial reached a
-    checkpoint, ``cut``; a `KerasbindError` naming the field otherwise."""
-    if not isinstance(tuning, dict):
-        raise KerasbindError(f"tuning must be an object, not {type(tuning).__name__}")
-    for key in ("cv_auc", "trials", "folds", "budget", "trial"):
-        if tuning.get(key) is not None and not _number(tuning[key]):
-            raise KerasbindError(f"tuning.{key} must be a number, not {tuning[key]!r:.60}")
-    rows = tuning.get("architectures", [])
-    for index, row in enumerate(rows if isinstance(rows, list) else [None]):
-        cut = row.get("cut") if isinstance(row, dict) else None
-        if not (
-            isinstance(row, dict)
-            and isinstance(row.get("architecture"), str)
-            and (row.get("cv_auc") is None or _number(row["cv_auc"]))
-            and all(_number(row.get(key)) for key in ("trials", "seconds", "steps"))
-            and (cut is None or (isinstance(cut, dict) and _number(cut.get("cv_auc"))))
-            and (cut is None or _number(cut.get("stopped_at")))
-        ):
-            raise KerasbindError(
-                f"tuning.architectures[{index}] is not an architecture's ranking"
-                " (architecture, cv_auc, trials, seconds, steps and, if cut, cut.cv_auc and"
-                " cut.stopped_at)"
-            )
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _ranked_score(row: dict[str, Any]) -> str:
     """An architecture's best CV AUC, or where its trials were cut before any checkpoint."""
     if row["cv_auc"] is not None:
