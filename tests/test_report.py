@@ -234,8 +234,9 @@ def test_report_command_and_errors(report_run, tmp_path, capsys):
 
 def test_report_refuses_malformed_tuning_records(tuned_run, tmp_path, capsys):
     """kerasbind.json and trials.csv are read as untrusted input: a ranking row that is not
-    one, a figure that is not a number, a trials.csv cell that is not a number: each a one-line
-    error naming the file and the field (and line), exit 2, no traceback."""
+    one, a figure that is not a number, a trials.csv cell that is not a number, a trials.csv
+    too large to read: each a one-line error naming the file and the field (and line), exit 2,
+    no traceback."""
     from kerasbind.cli import main
 
     folder = tmp_path / "run"
@@ -268,6 +269,10 @@ def test_report_refuses_malformed_tuning_records(tuned_run, tmp_path, capsys):
     assert main(["report", str(folder)]) == 2
     error = capsys.readouterr().err
     assert f"{folder / 'trials.csv'}: line 3: cv_auc must be a number, not 'high'" in error
+    with open(folder / "trials.csv", "ab") as huge:  # sparse: nothing is written or read
+        huge.truncate(65 * 2**20)
+    assert main(["report", str(folder)]) == 2
+    assert "68,157,440 bytes; a trials table has at most 67,108,864" in capsys.readouterr().err
 
 
 def test_report_escapes_what_kerasbind_json_says(tuned_run, tmp_path):

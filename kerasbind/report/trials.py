@@ -27,6 +27,7 @@ _FOLD_STEP = re.compile(r"fold(\d+)_auc_step(\d+)")
 _PER_STEP = re.compile(r"(cv|fold\d+)_auc_step\d+")
 # the columns the report computes with (the hyper-parameters' are shown as they are)
 _NUMERIC = re.compile(r"trial|cv_auc|learning_steps|stopped_at|seconds|(cv|fold\d+)_auc(_step\d+)?")
+MAX_TRIALS_BYTES = 64 * 2**20  # the paper's 40-trial search writes under 100 KiB
 AUC_FLOOR = 0.5  # the history's y axis starts at chance, or lower when a trial went below it
 
 
@@ -36,6 +37,11 @@ def read_trials(run_dir: Path | None) -> pd.DataFrame | None:
     if run_dir is None or not (run_dir / TRIALS_FILE).is_file():
         return None
     path = run_dir / TRIALS_FILE
+    if path.stat().st_size > MAX_TRIALS_BYTES:
+        raise KerasbindError(
+            f"{path}: {path.stat().st_size:,} bytes; a trials table has at most"
+            f" {MAX_TRIALS_BYTES:,}"
+        )
     try:
         trials = pd.read_csv(path)
     except (ValueError, UnicodeDecodeError) as error:  # pandas' ParserError is a ValueError
