@@ -140,10 +140,10 @@ def peak_summary(chosen: pd.DataFrame) -> str:
     counts = chosen.chosen_step.value_counts().sort_index()
     steps = ", ".join(f"{n} at {step:,}" for step, n in counts.items())
     top = chosen.loc[chosen.above_chosen.idxmax()]
+    earlier = chosen.peak_step[chosen.peak_step < chosen.chosen_step]
     return (
-        f"winners' chosen steps: {steps}; {int((chosen.peak_step < chosen.chosen_step).sum())}"
-        f" of {len(chosen)} peaked at an earlier rung (most often"
-        f" {chosen.peak_step[chosen.peak_step < chosen.chosen_step].mode().min():,});"
+        f"winners' chosen steps: {steps}; {len(earlier)} of {len(chosen)} peaked at an earlier"
+        f" rung (most often {earlier.mode().min():,});"
         f" best rung above the chosen CV AUC: median {chosen.above_chosen.median():.4f},"
         f" at most {top.above_chosen:.4f} ({top.cell})"
     )

@@ -37,11 +37,10 @@ def read_trials(run_dir: Path | None) -> pd.DataFrame | None:
     if run_dir is None or not (run_dir / TRIALS_FILE).is_file():
         return None
     path = run_dir / TRIALS_FILE
-    if path.stat().st_size > MAX_TRIALS_BYTES:
-        raise KerasbindError(
-            f"{path}: {path.stat().st_size:,} bytes; a trials table has at most"
-            f" {MAX_TRIALS_BYTES:,}"
-        )
+    size = path.stat().st_size
+    if size > MAX_TRIALS_BYTES:
+        limit = f"a trials table has at most {MAX_TRIALS_BYTES:,}"
+        raise KerasbindError(f"{path}: {size:,} bytes; {limit}")
     try:
         trials = pd.read_csv(path)
     except (ValueError, UnicodeDecodeError) as error:  # pandas' ParserError is a ValueError
