@@ -42,6 +42,8 @@ def test_standard_is_the_default_and_costs_at_most_a_thirtieth_of_the_paper() ->
     auto = TuneOptions.from_budget("auto")  # recorded in kerasbind.json, read back for --like
     assert TuneOptions.from_dict(json.loads(json.dumps(auto.to_dict()))) == auto
     assert [e["architecture"] for e in auto.space["first_trials"]][:1] == ["deepbind"]
+    # auto runs its first trials and no random draw (docs/tuning.md, benchmarks/study_draws.py)
+    assert auto.trials == len(auto.space["first_trials"])
 
 
 def test_first_trials_run_first_in_order(simulated, tmp_path: Path) -> None:

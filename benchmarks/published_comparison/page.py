@@ -232,9 +232,9 @@ choice was made on training folds, never on a test file:
   steps stopping the trials behind; then **three final models at the chosen steps, merged into
   one model that averages their logits** (every architecture since ce78bd9; before, the
   recurrent and k-mer ones trained one); at most 150,000 learning steps, 1/32 of the paper's
-  protocol. `auto`: 14 trials, one per
+  protocol. `auto`, as these cells ran it: 14 trials, one per
   architecture at its defaults (deepbind with 128 filters and each pooling) then 4 draws, the
-  same final rule; at most 366,000.
+  same final rule; at most 366,000 (kerasbind's `auto` now runs the first 10 alone, below).
 - `benchmarks/study_deepbind_gap.py` (validation AUC on a held-out third of each **training**
   set) on 17 of the 25 CLIP-seq experiments: 128 filters beat the defaults on all 15 where both
   ran (by 0.003 to 0.036); Adagrad at lr 0.1 lost 0.06–0.10 and lr 0.03 overfitted after 1,000
@@ -296,7 +296,18 @@ choice was made on training folds, never on a test file:
   8,000 steps, 18.0 min; a second kegru draw (80 units), cut at 3,500, 12.4 min; ECBLSTM 11.2
   min; the first four trials 19.1 min beside a presets build (load 4.1); the rest (data, three
   ECLSTM final models of 2,000 steps, the test) 5 min. Random draws of large recurrent settings
-  are where `auto` spends past the hour.
+  are where `auto` spends past the hour. `benchmarks/study_draws.py` (CV AUCs and recorded
+  seconds; no test AUC read): in all 27 `auto` cells finished at ce78bd9 (25 CLIP-seq, SERBP1,
+  SUZ12) the chosen trial was one of the 10 first trials, the best draw a median 0.0128 of CV
+  AUC behind it; the draws took a median 9.3 min of a cell and up to 38.5 (TAF15). So kerasbind's
+  `auto` budget now runs the first trials alone (10; a trial that did not learn is still
+  replaced), after these cells ran. Each trial is scored on the same folds whatever follows it,
+  so that search is each cell's recorded one cut short: it chooses among the same trials, the
+  recorded choice among them in all 27, and it takes a median 25.5 min where these took 34.8;
+  at most 53.2 on CLIP-seq (as run 85.5) and 78.2 on SUZ12 (as run 92.6 in four attempts:
+  about 25 min went to trials cut by the ends of sessions and run again; CPU time per core 57 min
+  for all of it). Wall times are upper bounds (load 2.3–4.4 on 2 cores). The page's figures are
+  the cells as run.
 - Whether the stopping rules cut trials that would have caught up: `benchmarks/study_rungs.py`
   over the 25 `auto` CLIP-seq cells' curves (training folds): of 285 cut trials with
   evidence, 12 needed no more than the median CV AUC gain that trials of their architecture

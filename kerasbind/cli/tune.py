@@ -47,8 +47,9 @@ budgets (explicit flags override them; docs/tuning.md gives the evidence):
             ensemble, deepbind's filters up to 128 (the others' 16 or 32), pooling
             global or positional (where a filter fired); first trials: deepbind 128
             filters with each pooling, then the defaults (default; minutes for deepbind)
-  auto      14 trials, otherwise as standard; first trials: each architecture at its
-            defaults, deepbind with 128 filters and each pooling (default of --arch auto)
+  auto      10 trials, otherwise as standard: each architecture at its defaults,
+            deepbind with 128 filters and each pooling, no random draw (--trials 14 adds
+            four); under an hour on 2 CPU cores (default of --arch auto)
   paper     40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models, Table 2
             (deepRAM's protocol; hours)
   quick     4 trials, 2 folds, 1,500 steps, AUC every 500, 2 final models (a smoke test)
