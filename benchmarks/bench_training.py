@@ -12,6 +12,8 @@ about one core of two is a run that did not get the second one (the bimodal recu
 in benchmarks/RESULTS.md). ``--folds 3`` instead compares a trial's three folds trained one
 after another with the same folds trained as one grouped model. ``--merged 3`` instead
 compares one model's prediction speed with that of three merged into one (the final ensemble).
+Seeding turns TensorFlow's deterministic kernels on (`kerasbind.runtime.deterministic_kernels`);
+``TF_DETERMINISTIC_OPS=0`` in the environment measures without them.
 """
 
 from __future__ import annotations

@@ -54,13 +54,35 @@ def start_tensorflow() -> None:
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python, NumPy and the Keras backend (TensorFlow or JAX) from one number."""
+    """Seed Python, NumPy and the Keras backend (TensorFlow or JAX) from one number, with
+    TensorFlow's deterministic kernels on a CPU (`deterministic_kernels`)."""
     start_tensorflow()
     import keras
 
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
+    deterministic_kernels()
+
+
+def deterministic_kernels() -> None:
+    """Turn on TensorFlow's op determinism when it runs on CPUs only, unless
+    ``TF_DETERMINISTIC_OPS`` is ``0`` or ``false``.
+
+    Without it the k-mer embedding models (deepbind_e_star, the convolutional-recurrent ones,
+    KEGRU) trained with one seed gave other weights in every process: the embedding's sparse
+    gradients are summed in thread order. On CPUs no cost was measured (benchmarks/RESULTS.md,
+    "Deterministic kernels"); on a GPU it can be slower or refuse ops, so there it is left to the
+    user. Does nothing under another Keras backend.
+    """
+    if os.environ.get("TF_DETERMINISTIC_OPS", "").lower() in ("0", "false"):
+        return
+    if os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow":
+        return
+    import tensorflow as tf
+
+    if not tf.config.list_physical_devices("GPU"):
+        tf.config.experimental.enable_op_determinism()
 
 
 @contextlib.contextmanager

@@ -37,3 +37,19 @@ def test_a_pipeline_importing_tensorflow_after_kerasbind_gets_onednn() -> None:
     started = _start("import kerasbind\n" + ONEDNN)
     assert started.returncode == 0, started.stderr
     assert started.stdout.strip() == "True"
+
+
+DETERMINISM = (
+    "from kerasbind.runtime import set_seed\nset_seed(0)\n"
+    "from tensorflow.python.framework import config\n"
+    "print(config.is_op_determinism_enabled())\n"
+)
+
+
+@pytest.mark.parametrize(("setting", "enabled"), [(None, "True"), ("0", "False")])
+def test_seeding_turns_deterministic_kernels_on_unless_the_user_says_otherwise(
+    setting: str | None, enabled: str
+) -> None:
+    started = _start(DETERMINISM, **({"TF_DETERMINISTIC_OPS": setting} if setting else {}))
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.strip() == enabled

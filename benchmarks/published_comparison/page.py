@@ -190,7 +190,11 @@ def coverage(
         "30,000 / 10,000 split. There are none for ChIP-seq.",
         f"- **Precision**: published AUCs have {PRECISION} decimals, so kerasbind's are rounded "
         f"to {PRECISION} before every comparison with them (a tie is equal at that precision; "
-        "“≥” counts ties).",
+        "“≥” counts ties). The cells' code trained the k-mer models (deepbind_e_star, kegru, "
+        "eclstm, ecblstm) without TensorFlow's deterministic kernels: run again with the same "
+        "seed, their AUCs move in the third decimal (up to 0.004 in the reruns of "
+        "`paper-comparison.md`); kerasbind now turns them on (benchmarks/RESULTS.md, "
+        "“Deterministic kernels”).",
     ]
     if pending or failed:
         lines += [
