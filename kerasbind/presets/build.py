@@ -247,7 +247,9 @@ def _preset(
     record = read_record(run_dir) or {}
     test_set, test_origin = _test_set(run_dir, record, where)
     original = load_run(run_dir)
-    float32_auc = score(original.model, original.encoder, test_set)[0]["auc_roc"]
+    # on the strands the cell learnt from and was tested on (both, for a DNA cell)
+    measured, _ = score(original.model, original.encoder, test_set, strand=original.strand)
+    float32_auc = measured["auc_roc"]
     files = {
         name: (run_dir / name).read_bytes() for name in ARCHIVE_FILES if (run_dir / name).is_file()
     }
@@ -343,7 +345,7 @@ def _stored_auc(files: dict[str, bytes], test_set: Any, score: Any, load_run: An
         for name, content in files.items():
             (folder / name).write_bytes(content)
         run = load_run(folder)
-        return float(score(run.model, run.encoder, test_set)[0]["auc_roc"])
+        return float(score(run.model, run.encoder, test_set, strand=run.strand)[0]["auc_roc"])
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
