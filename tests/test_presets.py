@@ -360,19 +360,29 @@ def test_a_cell_whose_model_is_elsewhere_keeps_its_preset_or_yields_to_the_next(
     built, tmp_path: Path
 ) -> None:
     """A benchmark commits its cells' records, not their models. Rebuilt where a cell's model
-    is missing, the library keeps the preset it made from that cell (same bytes); a better
-    cell by CV AUC whose model is missing and that no preset holds yields to the next one."""
+    is missing, the library keeps the preset it made from that cell (same bytes) and measures
+    its card's test AUCs again (an older build's stale figures are replaced); a better cell by
+    CV AUC whose model is missing and that no preset holds yields to the next one."""
     bench, cell, auto = _with_a_better_auto_cell(built, tmp_path)
     for folder in (cell, auto):
         (folder / "model.keras").unlink()
     library = shutil.copytree(built["library"], tmp_path / "library")
     (before,) = kb.list_presets(library)
-    card_text = before.card_file.read_text()
+    index = read_index(library)  # as an older build wrote it: one strand's figures
+    stale = {"test": 0.5, "benchmark_test": 0.5, "float16_change": 0.0}
+    index["presets"][0]["card"]["auc"].update(stale)
+    (library / "index.json").write_text(json.dumps(index))
 
     (preset,) = kb.build_presets(bench, library, overwrite=True, progress=False)
     assert preset.card["benchmark"]["cell"] == f"runs/{DATASET}/deepbind"
-    assert (preset.sha256, preset.card["auc"]) == (before.sha256, before.card["auc"])
-    assert preset.card_file.read_text() == card_text
+    assert preset.sha256 == before.sha256
+    measured = json.loads((cell / "metrics.json").read_text())["test"]["auc_roc"]
+    auc = preset.card["auc"]
+    assert auc["benchmark_test"] == pytest.approx(measured, abs=1e-9)
+    assert auc["test"] == pytest.approx(before.card["auc"]["test"], abs=1e-4)
+    assert auc["float16_change"] == pytest.approx(auc["test"] - measured, abs=1e-9)
+    assert auc["cv"] == before.card["auc"]["cv"]
+    assert f"| test set, this preset | {auc['test']:.4f} |" in preset.card_file.read_text()
     logo = preset.card["top_motif"]["logo"]
     original = built["library"] / "cards" / logo
     assert (library / "cards" / logo).read_bytes() == original.read_bytes()

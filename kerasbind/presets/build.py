@@ -4,8 +4,9 @@ Per dataset the cell with the best cross-validation AUC (never the test AUC) bec
 Its weights are stored as float16 when that moves the test AUC by less than ``tolerance``
 (measured here, on the cell's own test set), else as float32; the card records the figure.
 A benchmark commits its cells' records, not their models (the library holds those): a cell
-whose model is not on this machine keeps the preset the library being replaced made from it,
-and where no preset holds it either, the next cell of its dataset by CV AUC is taken.
+whose model is not on this machine keeps the preset the library being replaced made from it
+(its test AUC measured again on the cell's test set and strands), and where no preset holds
+it either, the next cell of its dataset by CV AUC is taken.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from kerasbind.benchmark.results import collect
 from kerasbind.benchmark.sources import DatasetSource, load_source
 from kerasbind.errors import KerasbindError
 from kerasbind.files import check_new_folder, replace_folder, write_atomic, write_json
-from kerasbind.presets.archive import ARCHIVE_FILES, write_archive
+from kerasbind.presets.archive import ARCHIVE_FILES, read_archive, write_archive
 from kerasbind.presets.card import card_markdown, data_source
 from kerasbind.presets.compact import compact_model
 from kerasbind.presets.coverage import coverage, planned_datasets
@@ -101,7 +102,7 @@ def build_presets(
                 kept = _kept_preset(earlier, row, run_dir)
                 try:
                     entry = (
-                        _reused(kept, folder, names[row.dataset])
+                        _reused(kept, folder, names[row.dataset], run_dir, row, where)
                         if kept is not None
                         else _preset(run_dir, row, folder, names[row.dataset], origin, others,
                                      where, tolerance, db)
@@ -165,13 +166,31 @@ def _code(row: Any) -> str | None:
     return None if pd.isna(row.code) else str(row.code)
 
 
-def _reused(preset: Preset, library: Path, other_names: list[str]) -> dict[str, Any]:
+def _reused(
+    preset: Preset,
+    library: Path,
+    other_names: list[str],
+    run_dir: Path,
+    row: Any,
+    where: dict[str, Any],
+) -> dict[str, Any]:
     """Copy an earlier preset (its archive, checksum verified, and its motif logo) into
-    ``library``, its card given this library's aliases; its index entry."""
+    ``library``, its card given this library's aliases and its test AUCs measured again: the
+    archive's on the cell's test set and strands, the benchmark's from the cell's record."""
+    from kerasbind.pipeline import score
+    from kerasbind.run import load_run
+
     (library / CARDS).mkdir(parents=True, exist_ok=True)
     data = preset_archive(preset)
+    test_set, _ = _test_set(run_dir, read_record(run_dir) or {}, where)
+    files = read_archive(data, str(preset.library / preset.file))
+    test = _stored_auc(files, test_set, score, load_run)
+    benchmark_test = float(row.test_auc_roc)
+    auc = {**preset.card.get("auc", {}), "test": test, "benchmark_test": benchmark_test}
+    if preset.card.get("weights") == "float16":
+        auc["float16_change"] = test - benchmark_test
     write_atomic(library / preset.file, lambda tmp: tmp.write_bytes(data))
-    card = {**preset.card, "name": preset.name, "aliases": other_names}
+    card = {**preset.card, "name": preset.name, "aliases": other_names, "auc": auc}
     motif = card.get("top_motif")
     logo = Path(str(motif.get("logo") or "")).name if isinstance(motif, dict) else ""  # no folder
     if logo and (preset.library / CARDS / logo).is_file():
