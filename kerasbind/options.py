@@ -18,8 +18,8 @@ from kerasbind.errors import KerasbindError
 # tune's budget presets (deepRAM's protocol is "paper"); numbers given explicitly win.
 # "standard" (the default) and "auto" (the default of --arch auto) also bring a search space
 # and first trials (`kerasbind.tuning.priors`); docs/tuning.md gives the evidence for each.
-# "auto" runs its 10 first trials and no random draw (on 27 comparison cells no draw was chosen,
-# and the draws were where its wall time went past an hour: benchmarks/study_draws.py).
+# "auto" runs its 10 first trials and no random draw (on 28 comparison cells no draw was chosen,
+# and on CLIP-seq the draws were where its wall time went past an hour: study_draws.py).
 BUDGETS: dict[str, dict[str, int]] = {
     "standard": dict(trials=5, folds=2, max_steps=10_000, eval_every=2_000, final_models=3),
     "auto": dict(trials=10, folds=2, max_steps=10_000, eval_every=2_000, final_models=3),

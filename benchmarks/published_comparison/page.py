@@ -301,16 +301,18 @@ choice was made on training folds, never on a test file:
   min; the first four trials 19.1 min beside a presets build (load 4.1); the rest (data, three
   ECLSTM final models of 2,000 steps, the test) 5 min. Random draws of large recurrent settings
   are where `auto` spends past the hour. `benchmarks/study_draws.py` (CV AUCs and recorded
-  seconds; no test AUC read): in all 27 `auto` cells finished at ce78bd9 (25 CLIP-seq, SERBP1,
-  SUZ12) the chosen trial was one of the 10 first trials, the best draw a median 0.0128 of CV
-  AUC behind it; the draws took a median 9.3 min of a cell and up to 38.5 (TAF15). So kerasbind's
-  `auto` budget now runs the first trials alone (10; a trial that did not learn is still
-  replaced), after these cells ran. Each trial is scored on the same folds whatever follows it,
-  so that search is each cell's recorded one cut short: it chooses among the same trials, the
-  recorded choice among them in all 27, and it takes a median 25.5 min where these took 34.8;
-  at most 53.2 on CLIP-seq (as run 85.5) and 78.2 on SUZ12 (as run 92.6 in four attempts:
-  about 25 min went to trials cut by the ends of sessions and run again; CPU time per core 57 min
-  for all of it). Wall times are upper bounds (load 2.3–4.4 on 2 cores). The page's figures are
+  seconds; no test AUC read): in all 28 `auto` cells finished at ce78bd9 (25 CLIP-seq, SERBP1,
+  SUZ12, TAF1) the chosen trial was one of the 10 first trials, the best draw a median 0.0143 of
+  CV AUC behind it; the draws took a median 9.3 min of a cell and up to 38.5 (TAF15). So
+  kerasbind's `auto` budget now runs the first trials alone (10; a trial that did not learn is
+  still replaced), after these cells ran. Each trial is scored on the same folds whatever
+  follows it, so that search is each cell's recorded one cut short: it chooses among the same
+  trials, the recorded choice among them in all 28, and it takes a median 27.2 min where these
+  took 35.8; at most 53.2 on CLIP-seq (as run 85.5), 78.2 on SUZ12 (as run 92.6 in four
+  attempts: about 25 min went to trials cut by the ends of sessions and run again; CPU time per
+  core 57 min for all of it) and 109.5 on TAF1 (as run 119.5 in three attempts; CPU time per
+  core 84 min: on its 40,094 training sequences the ECLSTM and ECBLSTM first trials alone took
+  21 and 23 min). Wall times are upper bounds (load 2.3–4.4 on 2 cores). The page's figures are
   the cells as run.
 - Whether the stopping rules cut trials that would have caught up: `benchmarks/study_rungs.py`
   over the 25 `auto` CLIP-seq cells' curves (training folds): of 285 cut trials with

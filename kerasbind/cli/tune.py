@@ -49,7 +49,9 @@ budgets (explicit flags override them; docs/tuning.md gives the evidence):
             filters with each pooling, then the defaults (default; minutes for deepbind)
   auto      10 trials, otherwise as standard: each architecture at its defaults,
             deepbind with 128 filters and each pooling, no random draw (--trials 14 adds
-            four); under an hour on 2 CPU cores (default of --arch auto)
+            four); on 2 CPU cores under an hour for 30,000 CLIP-seq sequences,
+            75-110 min for 20,000 ChIP-seq peaks on both strands; --max-time bounds
+            it (default of --arch auto)
   paper     40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models, Table 2
             (deepRAM's protocol; hours)
   quick     4 trials, 2 folds, 1,500 steps, AUC every 500, 2 final models (a smoke test)
