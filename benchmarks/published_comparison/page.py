@@ -301,14 +301,14 @@ choice was made on training folds, never on a test file:
   min; the first four trials 19.1 min beside a presets build (load 4.1); the rest (data, three
   ECLSTM final models of 2,000 steps, the test) 5 min. Random draws of large recurrent settings
   are where `auto` spends past the hour. `benchmarks/study_draws.py` (CV AUCs and recorded
-  seconds; no test AUC read): in all 28 `auto` cells finished at ce78bd9 (25 CLIP-seq, SERBP1,
-  SUZ12, TAF1) the chosen trial was one of the 10 first trials, the best draw a median 0.0143 of
-  CV AUC behind it; the draws took a median 9.3 min of a cell and up to 38.5 (TAF15). So
+  seconds; no test AUC read): in all 29 `auto` cells finished at ce78bd9 (25 CLIP-seq, SERBP1,
+  SUZ12, TAF1, TAF7) the chosen trial was one of the 10 first trials, the best draw a median
+  0.0158 of CV AUC behind it; the draws took a median 9.3 min of a cell and up to 38.5 (TAF15). So
   kerasbind's `auto` budget now runs the first trials alone (10; a trial that did not learn is
   still replaced), after these cells ran. Each trial is scored on the same folds whatever
   follows it, so that search is each cell's recorded one cut short: it chooses among the same
-  trials, the recorded choice among them in all 28, and it takes a median 27.2 min where these
-  took 35.8; at most 53.2 on CLIP-seq (as run 85.5), 78.2 on SUZ12 (as run 92.6 in four
+  trials, the recorded choice among them in all 29, and it takes a median 29.0 min where these
+  took 36.8; at most 53.2 on CLIP-seq (as run 85.5), 78.2 on SUZ12 (as run 92.6 in four
   attempts: about 25 min went to trials cut by the ends of sessions and run again; CPU time per
   core 57 min for all of it) and 109.5 on TAF1 (as run 119.5 in three attempts; CPU time per
   core 84 min: on its 40,094 training sequences the ECLSTM and ECBLSTM first trials alone took
