@@ -29,6 +29,10 @@ BUDGETS: dict[str, dict[str, int]] = {
 # how a budget keeps its final models (TuneOptions.select_by; the others: the paper's rule)
 ENSEMBLE = "ensemble"  # keep every final model, averaged (kerasbind.tuning.final)
 BUDGET_SELECT_BY = {"standard": ENSEMBLE, "auto": ENSEMBLE}
+# a budget's time budget (TuneOptions.max_time; the others: none): auto's whole tune plans to
+# end within 55 min, so that it takes under an hour also on 20,000 ChIP-seq peaks on both
+# strands (study_time_budget.py: on 29 comparison cells the same choice)
+BUDGET_MAX_TIME = {"auto": 55 * 60}
 DEFAULT_BUDGET = "standard"
 AUTO = "auto"  # the ``--arch`` value whose search chooses the architecture too
 AUTO_BUDGET = "auto"  # the default budget of ``--arch auto``
@@ -235,7 +239,7 @@ class TuneOptions:
     final_models: int = _PAPER["final_models"]
     select_by: str = "training"
     search: str = "random"
-    max_time: float | None = None  # seconds
+    max_time: float | None = None  # seconds; None or 0: no time budget
     seq_len: int | None = None
     word2vec: str | None = None
     space: dict[str, Any] | None = None
@@ -252,7 +256,7 @@ class TuneOptions:
         choice("select_by", self.select_by, SELECT_BY)
         choice("search", self.search, SEARCHES)
         if self.max_time is not None:
-            number("max_time", self.max_time, lambda v: v > 0, "a positive number of seconds")
+            number("max_time", self.max_time, lambda v: v >= 0, "a number of seconds (0: none)")
         if self.space is not None and not isinstance(self.space, dict):
             raise KerasbindError(
                 f"space must be a dict of hyper-parameter rules, not {self.space!r}"
@@ -285,6 +289,7 @@ class TuneOptions:
             raise KerasbindError(f"unknown budget {budget!r}; choose from {', '.join(BUDGETS)}")
         values = {k: v for k, v in given.items() if v is not None}
         values.setdefault("select_by", BUDGET_SELECT_BY.get(budget, "training"))
+        values.setdefault("max_time", BUDGET_MAX_TIME.get(budget))
         if budget in BUDGET_SPACES:
             values["space"] = with_overrides(BUDGET_SPACES[budget], values.get("space", {}))
         numbers = {**BUDGETS[budget], **{k: values.pop(k) for k in BUDGET_KEYS if k in values}}

@@ -313,7 +313,12 @@ choice was made on training folds, never on a test file:
   core 57 min for all of it) and 109.5 on TAF1 (as run 119.5 in three attempts; CPU time per
   core 84 min: on its 40,094 training sequences the ECLSTM and ECBLSTM first trials alone took
   21 and 23 min). Wall times are upper bounds (load 2.3–4.4 on 2 cores). The page's figures are
-  the cells as run.
+  the cells as run. After them, kerasbind's `auto` also plans to end within 55 min, final
+  models included (a time budget; docs/tuning.md): `benchmarks/study_time_budget.py` replays
+  the 29 recorded searches, cut to the 10 trials, under its rules with the recorded seconds
+  (CV AUCs only): the same trial chosen in all 29, no CV AUC lost, two final models instead of
+  three in four cells (TAF1, TAF7, ELAVL1, EWSR1), the longest planned run 54.8 min, where
+  without the budget it is 93.2 (TAF1). The remaining cells still run at ce78bd9, without it.
 - Whether the stopping rules cut trials that would have caught up: `benchmarks/study_rungs.py`
   over the 25 `auto` CLIP-seq cells' curves (training folds): of 285 cut trials with
   evidence, 12 needed no more than the median CV AUC gain that trials of their architecture

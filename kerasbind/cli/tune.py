@@ -49,9 +49,9 @@ budgets (explicit flags override them; docs/tuning.md gives the evidence):
             filters with each pooling, then the defaults (default; minutes for deepbind)
   auto      10 trials, otherwise as standard: each architecture at its defaults,
             deepbind with 128 filters and each pooling, no random draw (--trials 14 adds
-            four); on 2 CPU cores under an hour for 30,000 CLIP-seq sequences,
-            75-110 min for 20,000 ChIP-seq peaks on both strands; --max-time bounds
-            it (default of --arch auto)
+            four), planned to end within --max-time 55m (where time runs short, the
+            search stops early and trains fewer final models), so under an hour on 2
+            CPU cores also for 20,000 ChIP-seq peaks (default of --arch auto)
   paper     40 trials, 3 folds, 40,000 steps, AUC every 5,000, 5 final models, Table 2
             (deepRAM's protocol; hours)
   quick     4 trials, 2 folds, 1,500 steps, AUC every 500, 2 final models (a smoke test)
@@ -90,10 +90,14 @@ examples:
 
 
 def parse_duration(text: str) -> float:
-    """``90``, ``90s``, ``45m``, ``2h`` or ``1h30m`` as seconds."""
+    """``90``, ``90s``, ``45m``, ``2h`` or ``1h30m`` as seconds; ``none``: 0 (no limit)."""
+    if text.strip().lower() == "none":
+        return 0.0
     match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?", text.strip())
     if not text.strip() or not match:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 90s, 45m, 2h, 1h30m)")
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {text!r} (e.g. 90s, 45m, 2h, 1h30m, none)"
+        )
     hours, minutes, seconds = (int(part or 0) for part in match.groups())
     return float(hours * 3600 + minutes * 60 + seconds)
 
@@ -148,7 +152,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--max-time",
         type=parse_duration,
         metavar="DURATION",
-        help="start no new trial after this long (e.g. 45m, 6h); rerun to continue",
+        help="plan the whole run to end within this long (e.g. 45m, 6h; none: no limit; "
+        "default 55m with --budget auto, else none): no trial starts, and a trial stops at a "
+        "checkpoint, when the final models would no longer fit, and fewer final models are "
+        "trained where all would not; rerun to continue the search",
     )
     group.add_argument(
         "--exhaustive",

@@ -8,7 +8,6 @@ the run's files as `kerasbind.run.store` writes them beside the search (``model.
 
 from __future__ import annotations
 
-import time
 import warnings
 from dataclasses import asdict
 from pathlib import Path
@@ -44,6 +43,7 @@ from kerasbind.tuning.results import (
     trial_architecture,
     trials_table,
 )
+from kerasbind.tuning.time_budget import TimeBudget, trial_pace
 from kerasbind.tuning.tuner import (
     CrossValidationTuner,
     SearchTimeUp,
@@ -103,12 +103,11 @@ def search(
     space: space_module.Space,
     options: TuneOptions,
     progress: SearchProgress,
+    time_budget: TimeBudget | None = None,
 ) -> CrossValidationTuner:
     """Run (or resume) the search of ``arch`` (or of several architectures, ``"auto"``);
     return the tuner, which holds the prepared training inputs."""
     role = distributed_role()
-    if role and options.max_time:
-        raise KerasbindError("--max-time works on one machine only, not with KERASTUNER_* set")
     auto = arch == AUTO
     archs = auto_architectures(space) if auto else [arch]
     searched = {k: v for k, v in space.items() if k != FIRST_TRIALS}
@@ -152,16 +151,29 @@ def search(
         project_name=PROJECT,
         overwrite=options.overwrite and role != "worker",
         progress=progress,
-        deadline=time.time() + options.max_time if options.max_time else None,
+        time_budget=time_budget,
+        final_models=options.final_models,
     )
     try:
         tuner.search(verbose=0)
     except SearchTimeUp:
         progress.message(
-            f"--max-time {format_duration(options.max_time or 0)} reached; run the same "
-            "command again to continue the search"
+            f"time budget (--max-time {format_duration(options.max_time or 0)}): no new trial, "
+            "to leave time for the final models; run the same command again to continue the "
+            "search"
         )
     return tuner
+
+
+def time_budget_for(options: TuneOptions, progress: SearchProgress) -> TimeBudget | None:
+    """The time budget of one ``tune`` call: ``options.max_time`` from now, on one machine
+    (with KERASTUNER_* set, trials run on several machines: none)."""
+    if not options.max_time:
+        return None
+    if distributed_role():
+        progress.message("the time budget (--max-time) is not used with KERASTUNER_* set")
+        return None
+    return TimeBudget(options.max_time)
 
 
 @interruptible
@@ -184,7 +196,8 @@ def tune(
     options = options or TuneOptions()
     cv = options.cv
     progress = SearchProgress(folds=cv.folds, max_steps=cv.max_steps, enabled=options.progress)
-    tuner = search(arch, train_set, out, space, options, progress)
+    time_budget = time_budget_for(options, progress)
+    tuner = search(arch, train_set, out, space, options, progress, time_budget)
     if distributed_role() == "worker":
         return None
     trial = best_trial(tuner.oracle)
@@ -198,12 +211,13 @@ def tune(
     if stopped:
         counts = ", ".join(f"{n} {reason}" for reason, n in stopped.items())
         progress.message(f"{sum(stopped.values())} of {len(table)} trials stopped early: {counts}")
-    finals = final_model_count(
-        arch, best["hyperparameters"], options.final_models, options.select_by
-    )
-    alone = (
-        " (these filters do not merge into an ensemble)" if finals < options.final_models else ""
-    )
+    wanted = options.final_models
+    if time_budget is not None:
+        wanted = time_budget.final_models(trial_pace(trial, cv.folds), wanted)
+    finals = final_model_count(arch, best["hyperparameters"], wanted, options.select_by)
+    alone = " (these filters do not merge into an ensemble)" if finals < wanted else ""
+    if wanted < options.final_models:
+        alone += f" ({options.final_models} would not fit in the time budget)"
     progress.message(
         f"best: trial {best['trial']} ({arch.name}), CV AUC {best['cv_auc']:.4f} at "
         f"{best['learning_steps']} steps; training {finals} final model{'s' * (finals > 1)}" + alone
@@ -214,7 +228,7 @@ def tune(
         prepared,
         train_set,
         steps=best["learning_steps"],
-        n_models=options.final_models,
+        n_models=wanted,
         select_by=options.select_by,
         seed=cv.seed,
         freeze_embedding=cv.freeze_embedding,

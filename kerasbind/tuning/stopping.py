@@ -16,6 +16,8 @@ recorded at the same step:
   count at later steps, so a trial must keep up with the survivors (successive halving).
 - **no longer improving** (judged at checkpoints): its CV AUC has not improved for `patience`
   checkpoints, a quarter of the protocol's checkpoints (at least one): 2 of the paper's 8, 1 of 4.
+- **out of time** (at checkpoints, with a time budget, also in the paper's protocol): going on
+  would leave too little time for the final models (`time_budget`).
 
 A stopped trial keeps its record; its score is its best CV AUC over the checkpoints it reached
 (over its rungs if it reached none: it then has no learning steps and is never chosen), and the
@@ -40,8 +42,9 @@ STOP_REASONS = {
     1: "did not learn",
     2: "behind the median",
     3: "no longer improving",
+    4: "out of time",
 }
-DID_NOT_LEARN, BEHIND_THE_MEDIAN, NO_LONGER_IMPROVING = 1, 2, 3
+DID_NOT_LEARN, BEHIND_THE_MEDIAN, NO_LONGER_IMPROVING, OUT_OF_TIME = 1, 2, 3, 4
 
 _FOLD_METRIC = re.compile(r"auc_fold(\d+)_step(\d+)")
 

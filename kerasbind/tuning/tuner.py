@@ -38,18 +38,20 @@ from kerasbind.tuning.priors import ARCHITECTURE
 from kerasbind.tuning.progress import SearchProgress
 from kerasbind.tuning.stopping import (
     DID_NOT_LEARN,
+    OUT_OF_TIME,
     cv_curve,
     fold_curves,
     rungs_per_checkpoint,
     stop_reason,
 )
+from kerasbind.tuning.time_budget import TimeBudget, TrainingPace, TrialClock, trial_pace
 
 OBJECTIVE = "val_auc"
 WEIGHTS_FILE = "folds.npz"  # a Hyperband trial's models, for the round that continues it
 
 
 class SearchTimeUp(Exception):
-    """``--max-time`` has passed: no new trial is started."""
+    """The time budget (``--max-time``) leaves no time for another trial and the final models."""
 
 
 def distributed_role() -> str | None:
@@ -307,6 +309,7 @@ class TrialEvaluation:
     start: int
     stopping: bool
     progress: SearchProgress
+    clock: TrialClock | None = None  # with a time budget
     stop_code: int = 0
 
     def __call__(self, step: int, _: float | None) -> bool:
@@ -316,10 +319,19 @@ class TrialEvaluation:
         curve = cv_curve(self.curves)
         if step in self.grid:
             self.progress.checkpoint(step, self.steps, curve[step])
-        if not self.stopping or step >= self.steps:
+        if step >= self.steps:
+            return False
+        if step in self.grid and self.clock and self.clock.out_of_time(self._checkpoints(curve)):
+            self.stop_code = OUT_OF_TIME
+            return True
+        if not self.stopping:
             return False
         self.stop_code = stop_reason(curve, self.recorded, checkpoints=self.grid) or 0
         return self.stop_code != 0
+
+    def _checkpoints(self, curve: dict[int, float]) -> dict[int, float]:
+        """The CV AUCs of ``curve`` at the checkpoints."""
+        return {step: auc for step, auc in curve.items() if step in self.grid}
 
 
 class CrossValidationTuner(base_tuner.BaseTuner):
@@ -337,7 +349,8 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         project_name: str = "tuner",
         overwrite: bool = False,
         progress: SearchProgress | None = None,
-        deadline: float | None = None,
+        time_budget: TimeBudget | None = None,
+        final_models: int = 1,
     ) -> None:
         self.arch = arch
         self.space = space
@@ -345,7 +358,8 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         self.prepared = prepared
         self.folds = fold_splits(prepared, settings.folds, settings.seed)
         self.progress = progress or SearchProgress(enabled=False)
-        self.deadline = deadline
+        self.time_budget = time_budget
+        self.final_models = final_models  # what the time budget keeps time for
         if not overwrite:
             check_saved_state(Path(directory) / project_name)
         super().__init__(
@@ -358,8 +372,25 @@ class CrossValidationTuner(base_tuner.BaseTuner):
         _save_state(self._get_tuner_fname(), self.get_state())
 
     def pre_create_trial(self) -> None:
-        if self.deadline is not None and time.time() >= self.deadline:
+        if self.time_budget is None:
+            return
+        best = self._best_finished()
+        if not self.time_budget.fits(best[1] if best else None, self.final_models):
             raise SearchTimeUp
+
+    def _trial_clock(self, folds: int, start: int) -> TrialClock | None:
+        """What stops a trial for the time budget (None without one)."""
+        if self.time_budget is None:
+            return None
+        return TrialClock(self.time_budget, self._best_finished(), self.final_models, folds, start)
+
+    def _best_finished(self) -> tuple[float, TrainingPace] | None:
+        """The best CV AUC of the trials that chose learning steps, and that trial's pace."""
+        for trial in self.oracle.get_best_trials(100_000):  # best first
+            pace = trial.status == "COMPLETED" and trial_pace(trial, self.settings.folds)
+            if pace:
+                return trial.score, pace
+        return None
 
     def trial_architecture(self, values: dict[str, Any]) -> ArchitectureSpec:
         """The architecture a trial trains (one here; `auto.AutoTuner` reads it from values)."""
@@ -424,6 +455,7 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             start=start,
             stopping=stopping,
             progress=self.progress,
+            clock=self._trial_clock(len(seeds), start),
         )
         train_steps(
             group.model,
