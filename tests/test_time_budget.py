@@ -4,6 +4,7 @@ are trained where all would not. A fake clock stands in for the hour; the traini
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kerasbind.models import ARCHITECTURES
 from kerasbind.options import CVSettings, TuneOptions
 from kerasbind.simulate import simulate_binding
 from kerasbind.tuning import search as search_module
+from kerasbind.tuning.progress import SearchProgress
 from kerasbind.tuning.time_budget import TimeBudget, TrainingPace, TrialClock
 
 TINY = CVSettings(folds=2, max_steps=60, eval_every=30, seed=1)
@@ -105,3 +107,14 @@ def test_no_time_budget_runs_every_trial(simulated, tmp_path: Path, monkeypatch)
     summary = search_module.tune(ARCHITECTURES["deepbind"], train, None, tmp_path, options=options)
     assert len(pd.read_csv(tmp_path / "trials.csv")) == 2
     assert len(summary["final"]["scores"]) == 2
+
+
+def test_progress_promises_no_more_than_the_budget_left() -> None:
+    stream = io.StringIO()
+    progress = SearchProgress(folds=2, max_steps=10**9, stream=stream)
+    progress.trial_begin("0", 10, None)
+    progress.checkpoint(30, 10**9, 0.8)
+    assert "about 5 s left" not in stream.getvalue()  # ten trials of 10^9 steps: far longer
+    progress.deadline = TimeBudget(5.0, FakeClock()).left
+    progress.checkpoint(60, 10**9, 0.8)
+    assert stream.getvalue().splitlines()[-1].endswith("about 5 s left")

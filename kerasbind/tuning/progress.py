@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from kerasbind.html import format_duration
@@ -12,7 +13,8 @@ from kerasbind.html import format_duration
 class SearchProgress:
     """Progress of a search in this process. Time left assumes every remaining trial trains all
     folds to ``max_steps`` at the speed measured so far (an upper bound when trials stop
-    early)."""
+    early), and is at most the search's time budget's (``deadline``: seconds left, a
+    `time_budget.TimeBudget.left`)."""
 
     def __init__(
         self,
@@ -22,6 +24,7 @@ class SearchProgress:
         enabled: bool = True,
         stream: TextIO | None = None,
     ) -> None:
+        self.deadline: Callable[[], float] | None = None
         self.folds = folds
         self.max_steps = max_steps
         self.enabled = enabled
@@ -61,7 +64,10 @@ class SearchProgress:
         remaining = self.folds * (
             max(0, self._total - self._trial) * self.max_steps + max(0, self.max_steps - step)
         )
-        return f"  about {format_duration(remaining * per_step)} left"
+        seconds = remaining * per_step
+        if self.deadline is not None:
+            seconds = max(0.0, min(seconds, self.deadline()))
+        return f"  about {format_duration(seconds)} left"
 
     def trial_end(self, trial: Any, tuner_id: str) -> None:
         where = f"trial {int(trial.trial_id) + 1} (id {trial.trial_id}, {tuner_id})"

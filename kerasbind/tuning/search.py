@@ -173,7 +173,9 @@ def time_budget_for(options: TuneOptions, progress: SearchProgress) -> TimeBudge
     if distributed_role():
         progress.message("the time budget (--max-time) is not used with KERASTUNER_* set")
         return None
-    return TimeBudget(options.max_time)
+    budget = TimeBudget(options.max_time)
+    progress.deadline = budget.left
+    return budget
 
 
 @interruptible
