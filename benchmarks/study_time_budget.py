@@ -27,6 +27,7 @@ import pandas as pd
 from study_arguments import study_arguments
 from study_draws import pop_option, trials_run
 
+from kerasbind.tuning.stopping import chosen_step
 from kerasbind.tuning.time_budget import TimeBudget, TrainingPace, TrialClock
 
 FINAL_MODELS, FOLDS, EVAL_EVERY = 3, 2, 2000  # the auto budget's
@@ -82,7 +83,7 @@ def replay(folder: Path, seconds: float, before: float, budgeted_trials: int) ->
         clock.now = started + trial.seconds * stop / trial.stopped_at
         reached = {s: auc for s, auc in curve.items() if s <= stop}
         if reached:
-            steps = max(reached, key=lambda s: (reached[s], -s))
+            steps = chosen_step(reached)
             if best is None or reached[steps] > best[0]:
                 pace = TrainingPace.of_trial(trial.seconds, trial.stopped_at, FOLDS, steps)
                 best = (reached[steps], pace, int(trial.trial))

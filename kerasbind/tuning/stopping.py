@@ -66,6 +66,11 @@ def cv_curve(curves: dict[int, dict[int, float]]) -> dict[int, float]:
     return {step: float(np.mean([c[step] for c in curves.values()])) for step in sorted(steps)}
 
 
+def chosen_step(scored: dict[int, float]) -> int:
+    """The checkpoint whose CV AUC is highest (the earliest of equals): a trial's learning steps."""
+    return max(scored, key=lambda step: (scored[step], -step))
+
+
 def best_so_far(curve: dict[int, float], step: int) -> float:
     """The best CV AUC at or before ``step``."""
     return max(auc for s, auc in curve.items() if s <= step)

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from kerasbind.tuning.stopping import chosen_step
+
 
 @dataclass(frozen=True)
 class TrainingPace:
@@ -92,7 +94,7 @@ class TrialClock:
     def out_of_time(self, checkpoints: dict[int, float]) -> bool:
         """``checkpoints``: this trial's CV AUC at the checkpoints it reached."""
         step = max(checkpoints)
-        chosen = max(checkpoints, key=lambda s: (checkpoints[s], -s))
+        chosen = chosen_step(checkpoints)
         seconds = self.timer() - self.started
         pace = TrainingPace.of_trial(seconds, step - self.start_step, self.folds, chosen)
         if self.best is not None and self.best[0] >= checkpoints[chosen]:

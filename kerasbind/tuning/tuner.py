@@ -39,6 +39,7 @@ from kerasbind.tuning.progress import SearchProgress
 from kerasbind.tuning.stopping import (
     DID_NOT_LEARN,
     OUT_OF_TIME,
+    chosen_step,
     cv_curve,
     fold_curves,
     rungs_per_checkpoint,
@@ -103,7 +104,7 @@ def cv_metrics(
     scored = {step: auc for step, auc in curve.items() if step in checkpoint_steps}
     metrics = {"stopped_at": float(max(curve)), "stop_code": float(stop_code), "seconds": seconds}
     if scored:
-        best = max(scored, key=lambda step: (scored[step], -step))
+        best = chosen_step(scored)
         metrics.update({OBJECTIVE: scored[best], "learning_steps": float(best)})
     else:
         metrics[OBJECTIVE] = max(curve.values())
