@@ -21,6 +21,7 @@ from gensim.models import KeyedVectors, Word2Vec
 
 from kerasbind.encoding import EMBEDDING_DIM, EncoderSpec, encode, kmer_vocabulary
 from kerasbind.errors import KerasbindError
+from kerasbind.files import npy_header
 
 WORD2VEC_WINDOW = 5
 WORD2VEC_EPOCHS = 5
@@ -156,13 +157,7 @@ def _word2vec_header(path: Path) -> tuple[int, int]:
 def _load_npy(path: Path) -> KeyedVectors:
     """``FILE.npy`` rows and ``FILE.vocab.json`` words as gensim vectors."""
     with open(path, "rb") as handle:
-        version = np.lib.format.read_magic(handle)
-        read_header = (
-            np.lib.format.read_array_header_1_0
-            if version == (1, 0)
-            else np.lib.format.read_array_header_2_0
-        )
-        shape, fortran, dtype = read_header(handle)
+        shape, fortran, dtype = npy_header(handle)
         start = handle.tell()
     if len(shape) != 2 or dtype not in (np.float32, np.float64) or fortran:
         raise ValueError(f"expected a 2-d float array, found shape {shape} of {dtype}")

@@ -9,7 +9,9 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
+
+import numpy as np
 
 from kerasbind.errors import KerasbindError
 
@@ -166,3 +168,12 @@ def update_json(path: Path | str, updates: dict[str, Any]) -> dict[str, Any]:
     data.update(updates)
     write_json(path, data)
     return data
+
+
+def npy_header(handle: IO[bytes]) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """The shape, Fortran order and dtype an ``.npy`` stream declares, read from its header
+    alone (nothing allocated, nothing unpickled): check them before reading the array."""
+    version = np.lib.format.read_magic(handle)
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(handle)
+    return np.lib.format.read_array_header_2_0(handle)

@@ -69,8 +69,11 @@ def steps_per_execution(chunk: int) -> int:
     return max(d for d in range(1, min(chunk, MAX_STEPS_PER_EXECUTION) + 1) if chunk % d == 0)
 
 
-def batch_stream(x: Arrays, y: Arrays, *, batch_size: int, seed: Seeds, part: int = 0) -> Any:
-    """An endless tf.data stream of shuffled batches; every pass over the data is reshuffled.
+def batch_stream(
+    x: Arrays, y: Arrays, *, batch_size: int, seed: Seeds, part: int = 0, skip: int = 0
+) -> Any:
+    """An endless tf.data stream of shuffled batches; every pass over the data is reshuffled;
+    the first ``skip`` batches are left out (a resumed run goes on where it stopped).
 
     Shuffles indices and gathers whole batches, which costs about half the CPU of shuffling
     and batching the examples themselves. The shuffle's seed is ``seed + part`` (one stream per
@@ -123,7 +126,8 @@ def batch_stream(x: Arrays, y: Arrays, *, batch_size: int, seed: Seeds, part: in
 
     options = tf.data.Options()
     options.autotune.enabled = False
-    stream = tf.data.Dataset.zip(tuple(indices)).map(gather).prefetch(tf.data.AUTOTUNE)
+    batches = tf.data.Dataset.zip(tuple(indices)).skip(skip)  # indices only: cheap to skip
+    stream = batches.map(gather).prefetch(tf.data.AUTOTUNE)
     return stream.with_options(options)
 
 
@@ -157,15 +161,20 @@ def train_steps(
     seed: Seeds = 0,
     progress: bool = True,
     on_checkpoint: Callable[[int, float | None], bool | None] | None = None,
+    skip: int = 0,
 ) -> TrainingHistory:
     """Train ``model`` for exactly ``steps`` learning steps (fewer if ``on_checkpoint`` returns
     True), measuring validation AUC every ``eval_every`` steps and at the end (``validation``:
     ``(x, y)`` or ``(x, y, x_reverse)``, see `kerasbind.prediction.held_out_auc`). A grouped
-    model takes lists (see `batch_stream`) and is evaluated by ``on_checkpoint``, not here."""
+    model takes lists (see `batch_stream`) and is evaluated by ``on_checkpoint``, not here.
+    ``skip``: batches an earlier, interrupted run of the same training already took (a multiple
+    of ``eval_every``); the stream goes on after them."""
     from kerasbind.prediction import held_out_auc
 
     if steps < 1:
         raise ValueError("steps must be positive")
+    if skip and (eval_every < 1 or skip % eval_every):
+        raise ValueError("skip must be a multiple of a positive eval_every")
     marks = checkpoints(steps, eval_every)
     history = TrainingHistory()
     bar = _progress_bar(steps, progress)
@@ -185,9 +194,10 @@ def train_steps(
         history.loss.append(loss)
         return bool(on_checkpoint(step, auc)) if on_checkpoint else False
 
-    # equal chunks in one fit call (the data iterator lives on across them), then any remainder
-    chunk = marks[0]
-    full = len(marks) if steps % chunk == 0 else len(marks) - 1
+    # equal chunks in one fit call (the data iterator lives on across them), then any remainder;
+    # a resumed run's chunks are the interrupted run's, so its remainder has the same stream
+    chunk = eval_every if skip else marks[0]
+    full = steps // chunk
     parts = [(chunk, full), (steps - chunk * full, 1)]
     callback = _Checkpoint(checkpoint, bar)
     # releasing the gradient registrations keeps every trained model's graphs from staying alive
@@ -197,7 +207,9 @@ def train_steps(
                 continue
             _set_steps_per_execution(model, steps_per_execution(chunk_steps))
             model.fit(
-                batch_stream(x, y, batch_size=batch_size, seed=seed, part=index),
+                batch_stream(
+                    x, y, batch_size=batch_size, seed=seed, part=index, skip=skip * (index == 0)
+                ),
                 steps_per_epoch=chunk_steps,
                 epochs=epochs,
                 callbacks=[callback],

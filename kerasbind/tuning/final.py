@@ -13,6 +13,7 @@ model is trained instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from kerasbind.sequences import SequenceSet
 from kerasbind.training import train_steps
 from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.progress import SearchProgress
+from kerasbind.tuning.resume import Resume
 
 HOLDOUT_FRACTION = 0.1
 
@@ -83,12 +85,15 @@ def train_final(
     seed: int = 0,
     freeze_embedding: bool = False,
     progress: SearchProgress | None = None,
+    resume: Path | None = None,
+    eval_every: int = 0,
 ) -> FinalSelection:
     """Train ``n_models`` models (seeds ``seed``, ``seed + 1``, …) on ``prepared`` (the encoded
     ``train_set``) and keep the best, or (``ensemble``) all of them merged into one model — or
     a single model where they would not merge. They train together as one grouped
     model (`grouped.FoldGroup`): each member is the model ``fit_model`` would train with its
-    seed."""
+    seed. With ``resume``, their state is saved there every ``eval_every`` steps (where that
+    divides ``steps``) and training goes on from a state saved there before (`resume`)."""
     if select_by not in SELECT_BY:
         raise ValueError(f"select_by must be one of {SELECT_BY}")
     progress = progress or SearchProgress(enabled=False)
@@ -97,14 +102,26 @@ def train_final(
     inputs, scoring = _selection_data(prepared, train_set, select_by, seed)
     seeds = [seed + index for index in range(n_models)]
     group = FoldGroup(arch, hparams, inputs, seeds, freeze_embedding)
+    every = eval_every if resume and eval_every and steps % eval_every == 0 else steps
+    key = {"hyperparameters": hparams, "seeds": seeds, "steps": steps, "every": every}
+    saved = None if resume is None else Resume(resume, group, {**key, "select_by": select_by})
+    done = _restored(saved, progress) if saved else 0
+
+    def checkpoint(step: int, _: float | None) -> bool:
+        if saved and done + step < steps:
+            saved.save(done + step, {})
+        return False
+
     train_steps(
         group.model,
         [inputs.x] * n_models,
         [inputs.y] * n_models,
-        steps=steps,
-        eval_every=steps,
+        steps=steps - done,
+        eval_every=every,
         seed=seeds,
         progress=progress.enabled,
+        on_checkpoint=checkpoint,
+        skip=done,
     )
     scores = group.validation_auc([scoring] * n_models)
     for index, score in enumerate(scores, start=1):
@@ -119,3 +136,14 @@ def train_final(
     model = group.members[kept]
     model.name = group.built_name
     return FinalSelection(model, kept, scores, select_by, dict(hparams))
+
+
+def _restored(saved: Resume, progress: SearchProgress) -> int:
+    """The steps the final models had trained before an interruption (0: none)."""
+    resumed = saved.restore()
+    if saved.skipped:
+        progress.message(saved.skipped)
+    if not resumed:
+        return 0
+    progress.message(f"final models: go on from step {resumed.step}")
+    return resumed.step

@@ -43,6 +43,7 @@ from kerasbind.tuning.results import (
     trial_architecture,
     trials_table,
 )
+from kerasbind.tuning.resume import FINAL_MODELS_FILE
 from kerasbind.tuning.time_budget import TimeBudget, trial_pace
 from kerasbind.tuning.tuner import (
     CrossValidationTuner,
@@ -235,6 +236,8 @@ def tune(
         seed=cv.seed,
         freeze_embedding=cv.freeze_embedding,
         progress=progress,
+        resume=Path(tuner.project_dir) / FINAL_MODELS_FILE,
+        eval_every=cv.eval_every,
     )
     tuning = {
         "search": options.search,
@@ -259,4 +262,5 @@ def tune(
     if test_set is not None:
         summary["test"] = run.evaluate(test_set)
     save(run, out, beside=True)
+    (Path(tuner.project_dir) / FINAL_MODELS_FILE).unlink(missing_ok=True)  # saved in the run
     return {**summary, "run": run}

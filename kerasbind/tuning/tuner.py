@@ -36,6 +36,7 @@ from kerasbind.tuning import space as space_module
 from kerasbind.tuning.grouped import FoldGroup
 from kerasbind.tuning.priors import ARCHITECTURE
 from kerasbind.tuning.progress import SearchProgress
+from kerasbind.tuning.resume import RESUME_FILE, Resume
 from kerasbind.tuning.stopping import (
     DID_NOT_LEARN,
     OUT_OF_TIME,
@@ -311,6 +312,7 @@ class TrialEvaluation:
     stopping: bool
     progress: SearchProgress
     clock: TrialClock | None = None  # with a time budget
+    resume: Resume | None = None  # saves the state at the checkpoints it goes on from
     stop_code: int = 0
 
     def __call__(self, step: int, _: float | None) -> bool:
@@ -322,13 +324,18 @@ class TrialEvaluation:
             self.progress.checkpoint(step, self.steps, curve[step])
         if step >= self.steps:
             return False
-        if step in self.grid and self.clock and self.clock.out_of_time(self._checkpoints(curve)):
-            self.stop_code = OUT_OF_TIME
-            return True
-        if not self.stopping:
-            return False
-        self.stop_code = stop_reason(curve, self.recorded, checkpoints=self.grid) or 0
+        self.stop_code = self._stop_code(step, curve)
+        if not self.stop_code and step in self.grid and self.resume:
+            self.resume.save(step, self.curves)
         return self.stop_code != 0
+
+    def _stop_code(self, step: int, curve: dict[int, float]) -> int:
+        """Why the trial ends at ``step`` (`stopping.STOP_REASONS`), 0 where it goes on."""
+        if step in self.grid and self.clock and self.clock.out_of_time(self._checkpoints(curve)):
+            return OUT_OF_TIME
+        if not self.stopping:
+            return 0
+        return stop_reason(curve, self.recorded, checkpoints=self.grid) or 0
 
     def _checkpoints(self, curve: dict[int, float]) -> dict[int, float]:
         """The CV AUCs of ``curve`` at the checkpoints."""
@@ -445,6 +452,15 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             start = int(values.get("tuner/initial_epoch", 0)) * every
             group.load(Path(self.get_trial_dir(previous)) / WEIGHTS_FILE)
             curves = fold_curves(self.oracle.get_trial(previous))
+        path = Path(self.get_trial_dir(trial.trial_id)) / RESUME_FILE
+        resume = Resume(path, group, {"values": values, "seeds": seeds}, started=started)
+        resumed = resume.restore()
+        if resume.skipped:
+            self.progress.message(resume.skipped)
+        skip = 0
+        if resumed:
+            skip, start, curves = resumed.step - start, resumed.step, resumed.curves
+            self.progress.message(f"trial {int(trial.trial_id) + 1}: goes on from step {start}")
         stopping = not self.settings.exhaustive and budget is None  # Hyperband stops by rounds
         evaluation = TrialEvaluation(
             group=group,
@@ -457,6 +473,7 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             stopping=stopping,
             progress=self.progress,
             clock=self._trial_clock(len(seeds), start),
+            resume=resume,
         )
         train_steps(
             group.model,
@@ -467,13 +484,16 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             seed=seeds,
             progress=False,
             on_checkpoint=evaluation,
+            skip=skip,
         )
         if budget is not None:
             path = Path(self.get_trial_dir(trial.trial_id)) / WEIGHTS_FILE
             write_atomic(path, lambda tmp: group.save(tmp))
-        seconds = time.perf_counter() - started
-        return cv_metrics(curves, seconds, evaluation.stop_code, checkpoint_steps=evaluation.grid)
+        return cv_metrics(
+            curves, resume.seconds(), evaluation.stop_code, checkpoint_steps=evaluation.grid
+        )
 
     def on_trial_end(self, trial: Any) -> None:
         super().on_trial_end(trial)
+        (Path(self.get_trial_dir(trial.trial_id)) / RESUME_FILE).unlink(missing_ok=True)
         self.progress.trial_end(self.oracle.get_trial(trial.trial_id), self.tuner_id)
