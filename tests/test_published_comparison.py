@@ -153,6 +153,16 @@ def test_target_statuses(results, published) -> None:
     pending = MedianTarget("auto median", "auto", clip, threshold=0.9).assess(results)
     assert pending.summary == "not yet measured: 4 of 6 experiments done"
     assert pending.measured == "so far median 0.895 over 4"
+    # 2 of 6 left: the median lies between (0.830 + 0.880) / 2 and (0.910 + 0.935) / 2
+    early = MedianTarget("auto median", "auto", clip, threshold=0.95).assess(results)
+    assert (early.status, early.measured) == (MISSED, "so far median 0.895 over 4")
+    assert early.detail == (
+        "by at least 0.0275 (4 of 6 experiments done: whatever the 2 left score, the median is "
+        "at most 0.9225)"
+    )
+    early = MedianTarget("auto median", "auto", clip, threshold=0.85).assess(results)
+    assert early.status == MET and early.detail.startswith("by at least 0.005 (")
+    assert early.detail.endswith("the median is at least 0.855)")
 
     wins = WinsTarget("w", "deepbind", clip, method="DeepBind", at_least=4).assess(
         results, published

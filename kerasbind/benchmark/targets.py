@@ -2,8 +2,8 @@
 met, missed and by how much, or not yet measured while cells of its plan are still to run.
 
 A target names one architecture and the datasets it is planned on (their number is its N). AUCs
-are compared at the published precision (`versus.PRECISION`); a count target is decided as soon
-as the cells still to run can no longer change it.
+are compared at the published precision (`versus.PRECISION`); a count or median target is decided
+as soon as the cells still to run can no longer change it.
 """
 
 from __future__ import annotations
@@ -66,11 +66,27 @@ class MedianTarget(_Target):
             return self._assessment(PENDING, self.progress(0), "")
         median = float(aucs.median())
         measured = f"median {format_auc(median)} over {len(aucs)}"
-        if len(aucs) < len(self.datasets):
-            return self._assessment(PENDING, self.progress(len(aucs)), f"so far {measured}")
-        if median >= self.threshold - TOLERANCE:
-            return self._assessment(MET, f"by {format_auc(median - self.threshold)}", measured)
-        return self._assessment(MISSED, f"by {format_auc(self.threshold - median)}", measured)
+        left = len(self.datasets) - len(aucs)
+        if not left:
+            if median >= self.threshold - TOLERANCE:
+                return self._assessment(MET, f"by {format_auc(median - self.threshold)}", measured)
+            return self._assessment(MISSED, f"by {format_auc(self.threshold - median)}", measured)
+        # the median whatever the cells left score: all 0 at worst, all 1 at best
+        lowest = float(pd.concat([aucs, pd.Series([0.0] * left)]).median())
+        highest = float(pd.concat([aucs, pd.Series([1.0] * left)]).median())
+        whatever = f"{self.progress(len(aucs))}: whatever the {left} left score, the median is"
+        so_far = f"so far {measured}"
+        if lowest >= self.threshold - TOLERANCE:
+            by = format_auc(lowest - self.threshold)
+            return self._assessment(
+                MET, f"by at least {by} ({whatever} at least {format_auc(lowest)})", so_far
+            )
+        if highest < self.threshold - TOLERANCE:
+            by = format_auc(self.threshold - highest)
+            return self._assessment(
+                MISSED, f"by at least {by} ({whatever} at most {format_auc(highest)})", so_far
+            )
+        return self._assessment(PENDING, self.progress(len(aucs)), so_far)
 
 
 @dataclass(frozen=True, kw_only=True)
