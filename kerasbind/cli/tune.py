@@ -67,7 +67,8 @@ on it; --select-by ensemble (standard and auto budgets) keeps them all, merged i
 of the same architecture that averages their logits (N x the filters and units).
 
 Resume: run the same command again and finished trials are kept (KerasTuner's project state in
-RUN_DIR/tuner); a larger --trials extends a finished search; --overwrite starts afresh.
+RUN_DIR/tuner), an interrupted trial or final training goes on from its last checkpoint (every
+--eval-every steps); a larger --trials extends a finished search; --overwrite starts afresh.
 Results: trials.csv, best_hyperparameters.json, model.keras, kerasbind.json, metrics.json.
 
 distributed search (KerasTuner's own mode, RUN_DIR on a shared file system):
