@@ -18,7 +18,7 @@ from kerasbind.errors import KerasbindError
 # tune's budget presets (deepRAM's protocol is "paper"); numbers given explicitly win.
 # "standard" (the default) and "auto" (the default of --arch auto) also bring a search space
 # and first trials (`kerasbind.tuning.priors`); docs/tuning.md gives the evidence for each.
-# "auto" runs its 10 first trials and no random draw (on 29 comparison cells no draw was chosen,
+# "auto" runs its 10 first trials and no random draw (on 31 comparison cells no draw was chosen,
 # and on CLIP-seq the draws were where its wall time went past an hour: study_draws.py).
 BUDGETS: dict[str, dict[str, int]] = {
     "standard": dict(trials=5, folds=2, max_steps=10_000, eval_every=2_000, final_models=3),
@@ -31,7 +31,7 @@ ENSEMBLE = "ensemble"  # keep every final model, averaged (kerasbind.tuning.fina
 BUDGET_SELECT_BY = {"standard": ENSEMBLE, "auto": ENSEMBLE}
 # a budget's time budget (TuneOptions.max_time; the others: none): auto's whole tune plans to
 # end within 55 min, so that it takes under an hour also on 20,000 ChIP-seq peaks on both
-# strands (study_time_budget.py: on 29 comparison cells the same choice)
+# strands (study_time_budget.py: on 30 of 31 comparison cells the same choice)
 BUDGET_MAX_TIME = {"auto": 55 * 60}
 DEFAULT_BUDGET = "standard"
 AUTO = "auto"  # the ``--arch`` value whose search chooses the architecture too

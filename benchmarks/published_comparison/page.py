@@ -318,7 +318,9 @@ choice was made on training folds, never on a test file:
   the 29 recorded searches, cut to the 10 trials, under its rules with the recorded seconds
   (CV AUCs only): the same trial chosen in all 29, no CV AUC lost, two final models instead of
   three in four cells (TAF1, TAF7, ELAVL1, EWSR1), the longest planned run 54.8 min, where
-  without the budget it is 93.2 (TAF1). The remaining cells still run at ce78bd9, without it.
+  without the budget it is 93.2 (TAF1). The cells after them still run at ce78bd9, without it;
+  replayed, TBP chooses a runner-up 0.0023 of CV AUC behind (its ECBLSTM would not have
+  started) and TCF12 the same ECLSTM with two final models (docs/tuning.md).
 - Whether the stopping rules cut trials that would have caught up: `benchmarks/study_rungs.py`
   over the 25 `auto` CLIP-seq cells' curves (training folds): of 285 cut trials with
   evidence, 12 needed no more than the median CV AUC gain that trials of their architecture
