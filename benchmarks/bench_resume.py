@@ -49,7 +49,7 @@ def measure(name: str, members: int, folder: Path) -> dict[str, float]:
         resume.save(2000, {fold: {2000: 0.9} for fold in range(1, members + 1)})
         saves.append(time.perf_counter() - started)
         started = time.perf_counter()
-        assert resume.restore() is not None, resume.skipped
+        assert resume.restore(print) is not None
         restores.append(time.perf_counter() - started)
     return {
         "mb": resume.path.stat().st_size / 1e6,

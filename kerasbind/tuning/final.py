@@ -140,9 +140,7 @@ def train_final(
 
 def _restored(saved: Resume, progress: SearchProgress) -> int:
     """The steps the final models had trained before an interruption (0: none)."""
-    resumed = saved.restore()
-    if saved.skipped:
-        progress.message(saved.skipped)
+    resumed = saved.restore(progress.message)
     if not resumed:
         return 0
     progress.message(f"final models: go on from step {resumed.step}")

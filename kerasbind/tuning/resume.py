@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,11 +51,10 @@ class Resume:
     key: dict[str, Any]
     started: float = field(default_factory=time.perf_counter)
     before: float = 0.0  # seconds of the earlier attempts
-    skipped: str = ""  # why a saved state was not restored
 
-    def restore(self) -> Resumed | None:
-        """Load the saved state into the group; None where there is none to use (with the
-        reason in ``skipped``)."""
+    def restore(self, report: Callable[[str], None]) -> Resumed | None:
+        """Load the saved state into the group; None where there is none to use (``report``
+        is told why, in one line, where a saved state was not used)."""
         if not self.path.is_file():
             return None
         try:
@@ -65,7 +65,7 @@ class Resume:
             }
             resumed = Resumed(int(meta["step"]), float(meta["seconds"]), curves)
         except (ValueError, KeyError, TypeError, AttributeError, OSError) as error:
-            self.skipped = f"{self.path}: not used ({error}); training starts again"
+            report(f"{self.path}: not used ({error}); training starts again")
             return None
         self.before = resumed.seconds
         return resumed

@@ -225,6 +225,7 @@ def tune(
         f"best: trial {best['trial']} ({arch.name}), CV AUC {best['cv_auc']:.4f} at "
         f"{best['learning_steps']} steps; training {finals} final model{'s' * (finals > 1)}" + alone
     )
+    finals_state = Path(tuner.project_dir) / FINAL_MODELS_FILE  # resumable final training
     selection = train_final(
         arch,
         best["hyperparameters"],
@@ -236,7 +237,7 @@ def tune(
         seed=cv.seed,
         freeze_embedding=cv.freeze_embedding,
         progress=progress,
-        resume=Path(tuner.project_dir) / FINAL_MODELS_FILE,
+        resume=finals_state,
         eval_every=cv.eval_every,
     )
     tuning = {
@@ -262,5 +263,5 @@ def tune(
     if test_set is not None:
         summary["test"] = run.evaluate(test_set)
     save(run, out, beside=True)
-    (Path(tuner.project_dir) / FINAL_MODELS_FILE).unlink(missing_ok=True)  # saved in the run
+    finals_state.unlink(missing_ok=True)  # the final models are in the run now
     return {**summary, "run": run}

@@ -454,9 +454,7 @@ class CrossValidationTuner(base_tuner.BaseTuner):
             curves = fold_curves(self.oracle.get_trial(previous))
         path = Path(self.get_trial_dir(trial.trial_id)) / RESUME_FILE
         resume = Resume(path, group, {"values": values, "seeds": seeds}, started=started)
-        resumed = resume.restore()
-        if resume.skipped:
-            self.progress.message(resume.skipped)
+        resumed = resume.restore(self.progress.message)
         skip = 0
         if resumed:
             skip, start, curves = resumed.step - start, resumed.step, resumed.curves
